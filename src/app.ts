@@ -1,0 +1,131 @@
+/**
+ * buildApp(deps) composes the HTTP surfaces into one Fastify instance. It never listens: main.ts does,
+ * and tests use app.inject(). Each surface is its own context with its own authentication.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { sql } from 'kysely';
+import type { Deps } from './deps.js';
+import { registerAccountRoutes } from './modules/accounts/index.js';
+import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
+import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
+import { registerDevMailbox } from './platform/http/dev-mailbox.js';
+import { installErrorHandler } from './platform/http/error-handler.js';
+import { commonErrors } from './platform/http/errors.js';
+import { requestLanguage } from './platform/http/request.js';
+import { createMetrics } from './platform/metrics.js';
+import { projectRoot } from './platform/paths.js';
+
+export interface AppOptions {
+  /** Where the built cabinet lives; tests that do not need it leave it out. */
+  readonly webRoot?: string;
+  readonly collectProcessMetrics?: boolean;
+}
+
+const SPA_SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  // Links in e-mails carry tokens in the path: never pass them on as a referrer.
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+export const DEFAULT_WEB_ROOT = path.join(projectRoot, 'dist', 'web');
+
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: process.env.TRUST_PROXY === '1',
+    bodyLimit: 1_048_576,
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  installErrorHandler(app);
+  installMetrics(app, deps, options.collectProcessMetrics ?? false);
+
+  app.get('/health', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: 'ok', database: 'ok' };
+    } catch (error) {
+      deps.logger.error({ err: error }, 'health check: database unavailable');
+      return reply.code(503).send({ status: 'error', database: 'unavailable' });
+    }
+  });
+
+  if (!deps.config.isProduction) registerDevMailbox(app, deps.db);
+
+  await app.register(
+    async (cabinet) => {
+      cabinet.addHook('onRequest', async (request) => verifyCsrf(request));
+      registerAccountRoutes(cabinet, deps);
+      registerShopRoutes(cabinet, deps);
+    },
+    { prefix: '/api/cabinet' },
+  );
+  await app.register(
+    async (backoffice) => {
+      backoffice.addHook('onRequest', async (request) => verifyCsrf(request));
+      registerModerationRoutes(backoffice, deps);
+    },
+    { prefix: '/api/backoffice' },
+  );
+
+  await registerWebApp(app, deps, options.webRoot ?? DEFAULT_WEB_ROOT);
+  return app;
+}
+
+function installMetrics(app: FastifyInstance, deps: Deps, collectProcessMetrics: boolean): void {
+  const metrics = createMetrics(deps.db, { collectProcessMetrics });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+/** Serves the built React app: its assets, and index.html for every client-side route. */
+async function registerWebApp(app: FastifyInstance, deps: Deps, webRoot: string): Promise<void> {
+  const indexFile = path.join(webRoot, 'index.html');
+  const indexHtml = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
+  if (existsSync(path.join(webRoot, 'assets'))) {
+    await app.register(fastifyStatic, {
+      root: path.join(webRoot, 'assets'),
+      prefix: '/assets/',
+      immutable: true,
+      maxAge: '365d',
+    });
+  }
+  const serveIndex = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.url.startsWith('/api/')) {
+      return reply.code(404).send(commonErrors.notFound().toBody(requestLanguage(request)));
+    }
+    ensureCsrfToken(request, reply, deps.config.isProduction);
+    reply.headers(SPA_SECURITY_HEADERS).header('cache-control', 'no-cache');
+    if (indexHtml === undefined) {
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('Кабинет не собран: выполните npm run build.\nThe cabinet is not built: run npm run build.');
+    }
+    return reply.type('text/html; charset=utf-8').send(indexHtml);
+  };
+  app.get('/', serveIndex);
+  app.get('/*', serveIndex);
+}

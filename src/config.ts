@@ -1,0 +1,141 @@
+/**
+ * Configuration: reads the environment once, validates it and returns a frozen Config.
+ * A bad value stops the boot with a message naming the variable and what is expected.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type NodeEnvironment = 'production' | 'development' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly nodeEnv: NodeEnvironment;
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly masterKey: Buffer;
+  readonly logLevel: LogLevel;
+  readonly warnings: readonly string[];
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Configuration error in ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readNodeEnvironment(value: string | undefined): NodeEnvironment {
+  if (value === undefined || value === '') return 'development';
+  if (value === 'production' || value === 'development' || value === 'test') return value;
+  throw new ConfigError('NODE_ENV', `expected production, development or test, got "${value}"`);
+}
+
+function readPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new ConfigError('PORT', `expected a whole number from 1 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function readUrl(variable: string, value: string, allowed: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, `expected a URL, got "${value}"`);
+  }
+  if (!allowed.includes(url.protocol)) {
+    throw new ConfigError(variable, `expected a ${allowed.join(' or ')} URL, got "${url.protocol}"`);
+  }
+  return value;
+}
+
+function readLogLevel(value: string | undefined, nodeEnv: NodeEnvironment): LogLevel {
+  if (value === undefined || value === '') return nodeEnv === 'test' ? 'silent' : 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+}
+
+function parseMasterKey(value: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError('KOPEK_MASTER_KEY', 'expected 32 bytes as 64 hex digits or base64');
+  }
+  return key;
+}
+
+/**
+ * In development the master key is generated once and kept in the data directory, so that encrypted
+ * shop passwords survive restarts. Production must supply its own key: losing it loses those secrets.
+ */
+function readMasterKey(
+  value: string | undefined,
+  nodeEnv: NodeEnvironment,
+  dataDir: string,
+  warnings: string[],
+): Buffer {
+  if (value !== undefined && value !== '') return parseMasterKey(value);
+  if (nodeEnv === 'production') {
+    throw new ConfigError(
+      'KOPEK_MASTER_KEY',
+      'is required when NODE_ENV=production (generate: openssl rand -hex 32)',
+    );
+  }
+  const keyFile = path.join(dataDir, 'master.key');
+  if (!existsSync(keyFile)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  }
+  warnings.push(
+    `KOPEK_MASTER_KEY is not set: using the development key in ${keyFile}. Never do this in production.`,
+  );
+  return parseMasterKey(readFileSync(keyFile, 'utf8').trim());
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const warnings: string[] = [];
+  const nodeEnv = readNodeEnvironment(environment.NODE_ENV);
+  const port = readPort(environment.PORT);
+  const dataDir = path.resolve(environment.KOPEK_DATA_DIR || 'data');
+  const publicUrl = readUrl('PUBLIC_URL', environment.PUBLIC_URL || `http://localhost:${port}`, [
+    'http:',
+    'https:',
+  ]);
+  const databaseUrl = environment.DATABASE_URL
+    ? readUrl('DATABASE_URL', environment.DATABASE_URL, ['postgres:', 'postgresql:'])
+    : undefined;
+  const smtpUrl = environment.SMTP_URL
+    ? readUrl('SMTP_URL', environment.SMTP_URL, ['smtp:', 'smtps:'])
+    : undefined;
+  if (nodeEnv === 'production' && smtpUrl === undefined) {
+    throw new ConfigError(
+      'SMTP_URL',
+      'is required when NODE_ENV=production: mail would otherwise never leave',
+    );
+  }
+  return Object.freeze({
+    nodeEnv,
+    isProduction: nodeEnv === 'production',
+    port,
+    host: environment.HOST || '127.0.0.1',
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    databaseUrl,
+    dataDir,
+    smtpUrl,
+    mailFrom: environment.MAIL_FROM || 'Kopek <no-reply@kopek.local>',
+    masterKey: readMasterKey(environment.KOPEK_MASTER_KEY, nodeEnv, dataDir, warnings),
+    logLevel: readLogLevel(environment.LOG_LEVEL, nodeEnv),
+    warnings: Object.freeze(warnings),
+  });
+}

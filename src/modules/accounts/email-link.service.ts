@@ -1,0 +1,114 @@
+/**
+ * Single-use links sent by e-mail: registration confirmation, password reset, invitation.
+ * Only the SHA-256 of a link's token is stored. Sending a new link of a purpose retires the older ones.
+ */
+import type { Transaction } from 'kysely';
+import { createSecretToken, hashToken } from '../../platform/crypto.js';
+import type { Language } from '../../platform/i18n.js';
+import { enqueueMail } from '../../platform/mail.js';
+import type { Deps } from '../../deps.js';
+import type { Database, EmailLinkPurpose } from '../../schema.js';
+import { accountErrors } from './account.errors.js';
+import { renderLinkMail } from './account.mail.js';
+
+const HOUR_MS = 3_600_000;
+
+export const LINK_LIFETIME_MS: Record<EmailLinkPurpose, number> = {
+  confirm_registration: 24 * HOUR_MS,
+  reset_password: HOUR_MS,
+  accept_invitation: 72 * HOUR_MS,
+};
+
+export interface LinkRecipient {
+  readonly userId: string;
+  readonly email: string;
+  readonly userLogin: string;
+  readonly accountId: string | null;
+  readonly accountLogin: string;
+  readonly language: Language;
+}
+
+export async function sendEmailLink(
+  trx: Transaction<Database>,
+  deps: Pick<Deps, 'clock' | 'config'>,
+  recipient: LinkRecipient,
+  purpose: EmailLinkPurpose,
+): Promise<void> {
+  const now = deps.clock.now();
+  await trx
+    .updateTable('email_links')
+    .set({ expires_at: now })
+    .where('user_id', '=', recipient.userId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
+  const token = createSecretToken();
+  await trx
+    .insertInto('email_links')
+    .values({
+      token_hash: hashToken(token),
+      user_id: recipient.userId,
+      purpose,
+      expires_at: new Date(now.getTime() + LINK_LIFETIME_MS[purpose]),
+      created_at: now,
+    })
+    .execute();
+  const mail = renderLinkMail(purpose, recipient.language, {
+    accountLogin: recipient.accountLogin,
+    userLogin: recipient.userLogin,
+    link: `${deps.config.publicUrl}/links/${token}`,
+  });
+  await enqueueMail(trx, deps.clock, {
+    ...mail,
+    to: recipient.email,
+    accountId: recipient.accountId,
+    kind: purpose,
+  });
+}
+
+export interface ValidLink {
+  readonly tokenHash: string;
+  readonly purpose: EmailLinkPurpose;
+  readonly userId: string;
+  readonly email: string;
+  readonly userLogin: string;
+  readonly accountLogin: string | null;
+}
+
+/** Finds a usable link or throws the specific reason it cannot be used. */
+export async function findUsableLink(
+  executor: Deps['db'] | Transaction<Database>,
+  now: Date,
+  token: string,
+  options: { lock?: boolean } = {},
+): Promise<ValidLink> {
+  let query = executor
+    .selectFrom('email_links')
+    .innerJoin('users', 'users.id', 'email_links.user_id')
+    .leftJoin('accounts', 'accounts.id', 'users.account_id')
+    .select([
+      'email_links.token_hash',
+      'email_links.purpose',
+      'email_links.expires_at',
+      'email_links.used_at',
+      'users.id as user_id',
+      'users.email',
+      'users.login as user_login',
+      'accounts.login as account_login',
+    ])
+    .where('email_links.token_hash', '=', hashToken(token));
+  if (options.lock) query = query.forUpdate('email_links');
+  const link = await query.executeTakeFirst();
+  if (!link) throw accountErrors.linkNotFound();
+  if (link.used_at !== null) throw accountErrors.linkUsed();
+  if (link.expires_at.getTime() <= now.getTime()) throw accountErrors.linkExpired();
+  return {
+    tokenHash: link.token_hash,
+    purpose: link.purpose,
+    userId: link.user_id,
+    email: link.email,
+    userLogin: link.user_login,
+    accountLogin: link.account_login,
+  };
+}

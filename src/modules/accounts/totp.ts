@@ -1,0 +1,42 @@
+/** Time-based one-time passwords (RFC 6238, 30 s, 6 digits, SHA-1: what authenticator apps expect). */
+import * as OTPAuth from 'otpauth';
+import { randomBase32 } from '../../platform/ids.js';
+import { hashToken } from '../../platform/crypto.js';
+
+export function createTotpSecret(): string {
+  return new OTPAuth.Secret({ size: 20 }).base32;
+}
+
+function totpFor(secret: string, label: string): OTPAuth.TOTP {
+  return new OTPAuth.TOTP({
+    issuer: 'Kopek',
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: OTPAuth.Secret.fromBase32(secret),
+  });
+}
+
+export function totpUri(secret: string, label: string): string {
+  return totpFor(secret, label).toString();
+}
+
+/** Accepts the current code and one step either side, for clocks that drift. */
+export function isValidTotp(secret: string, code: string, now: Date): boolean {
+  const token = code.replace(/\s+/g, '');
+  if (!/^\d{6}$/.test(token)) return false;
+  return totpFor(secret, 'check').validate({ token, timestamp: now.getTime(), window: 1 }) !== null;
+}
+
+export function generateTotp(secret: string, now: Date): string {
+  return totpFor(secret, 'check').generate({ timestamp: now.getTime() });
+}
+
+export function createRecoveryCodes(count = 10): string[] {
+  return Array.from({ length: count }, () => `${randomBase32(5)}-${randomBase32(5)}`);
+}
+
+export function hashRecoveryCode(code: string): string {
+  return hashToken(code.trim().toLowerCase());
+}

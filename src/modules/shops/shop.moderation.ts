@@ -1,0 +1,137 @@
+/**
+ * Moderation by the operator: a shop sent for moderation is activated or rejected with a reason.
+ * The account's administrators are told by e-mail, enqueued in the same transaction as the decision.
+ */
+import type { Transaction } from 'kysely';
+import type { Deps } from '../../deps.js';
+import { validationError } from '../../platform/http/errors.js';
+import { formatText, type Language } from '../../platform/i18n.js';
+import { enqueueMail } from '../../platform/mail.js';
+import type { Database, ShopStatus } from '../../schema.js';
+import { recordAudit } from '../audit/index.js';
+import { shopErrors } from './shop.errors.js';
+import { toShopView, type ShopView } from './shop.service.js';
+
+export async function listShopsByStatus(deps: Deps, status: ShopStatus) {
+  const rows = await deps.db
+    .selectFrom('shops')
+    .innerJoin('accounts', 'accounts.id', 'shops.account_id')
+    .selectAll('shops')
+    .select('accounts.login as account_login')
+    .where('shops.status', '=', status)
+    .orderBy('shops.submitted_at')
+    .limit(200)
+    .execute();
+  return rows.map((row) => ({
+    ...toShopView(row),
+    accountLogin: row.account_login,
+    submittedAt: row.submitted_at?.toISOString() ?? null,
+  }));
+}
+
+const DECISION_MAIL: Record<'active' | 'rejected', Record<Language, { subject: string; body: string }>> = {
+  active: {
+    ru: {
+      subject: 'Kopek: магазин «{name}» активирован',
+      body: 'Магазин «{name}» ({merchantLogin}) прошёл модерацию и принимает платежи.',
+    },
+    en: {
+      subject: 'Kopek: the shop "{name}" is active',
+      body: 'The shop "{name}" ({merchantLogin}) passed moderation and accepts payments.',
+    },
+  },
+  rejected: {
+    ru: {
+      subject: 'Kopek: магазин «{name}» не прошёл модерацию',
+      body: 'Магазин «{name}» ({merchantLogin}) не прошёл модерацию. Причина: {reason}\nИсправьте замечания и отправьте магазин на модерацию снова.',
+    },
+    en: {
+      subject: 'Kopek: the shop "{name}" did not pass moderation',
+      body: 'The shop "{name}" ({merchantLogin}) did not pass moderation. Reason: {reason}\nFix the issues and send the shop for moderation again.',
+    },
+  },
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function notifyAdministrators(
+  trx: Transaction<Database>,
+  deps: Deps,
+  shop: { account_id: string; name: string; merchant_login: string },
+  decision: 'active' | 'rejected',
+  reason: string,
+): Promise<void> {
+  const administrators = await trx
+    .selectFrom('users')
+    .select(['email', 'language'])
+    .where('account_id', '=', shop.account_id)
+    .where('role', '=', 'administrator')
+    .where('status', '=', 'active')
+    .execute();
+  for (const administrator of administrators) {
+    const template = DECISION_MAIL[decision][administrator.language];
+    const values = { name: shop.name, merchantLogin: shop.merchant_login, reason };
+    const body = formatText(template.body, values);
+    await enqueueMail(trx, deps.clock, {
+      to: administrator.email,
+      subject: formatText(template.subject, values),
+      text: body,
+      html: `<p>${escapeHtml(body).replace(/\n/g, '<br>')}</p>`,
+      accountId: shop.account_id,
+      kind: `shop_${decision}`,
+    });
+  }
+}
+
+export async function decideModeration(
+  deps: Deps,
+  operatorUserId: string,
+  shopId: string,
+  decision: 'active' | 'rejected',
+  reason: string,
+  ip: string,
+): Promise<ShopView> {
+  const trimmedReason = reason.trim();
+  if (decision === 'rejected' && trimmedReason === '') {
+    throw validationError({
+      reason: {
+        code: 'required',
+        text: { ru: 'Укажите причину отказа.', en: 'Give the reason for rejection.' },
+      },
+    });
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    const shop = await trx
+      .selectFrom('shops')
+      .selectAll()
+      .where('id', '=', shopId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!shop) throw shopErrors.shopNotFound();
+    if (shop.status !== 'moderation') throw shopErrors.notInModeration({ status: shop.status });
+    const now = deps.clock.now();
+    const updated = await trx
+      .updateTable('shops')
+      .set({
+        status: decision,
+        rejection_reason: decision === 'rejected' ? trimmedReason : null,
+        reviewed_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', shop.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, deps.clock, {
+      accountId: shop.account_id,
+      actorUserId: operatorUserId,
+      action: decision === 'active' ? 'shop.activated' : 'shop.rejected',
+      target: shop.id,
+      details: decision === 'rejected' ? { reason: trimmedReason } : {},
+      ip,
+    });
+    await notifyAdministrators(trx, deps, shop, decision, trimmedReason);
+    return toShopView(updated);
+  });
+}

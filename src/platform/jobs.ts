@@ -1,0 +1,143 @@
+/**
+ * The job queue: a PostgreSQL table polled with FOR UPDATE SKIP LOCKED, so any number of worker nodes can
+ * share it. Jobs are enqueued with the same executor (transaction) as the state change that causes them:
+ * a rollback drops the job too, and a commit can never lose it (transactional outbox).
+ * A job that throws is retried with exponential backoff up to its attempt limit, then marked failed.
+ */
+import { sql, type QueryExecutorProvider } from 'kysely';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/** Anything that can run a query: a Kysely instance or a transaction. */
+export type Executor = QueryExecutorProvider;
+
+export interface JobContext {
+  readonly jobId: bigint;
+  readonly attempt: number;
+  readonly logger: Logger;
+}
+
+export type JobHandler = (payload: unknown, context: JobContext) => Promise<void>;
+
+export interface NewJob {
+  readonly queue: string;
+  readonly payload: unknown;
+  readonly runAt?: Date;
+  readonly maxAttempts?: number;
+}
+
+export async function enqueueJob(executor: Executor, clock: Clock, job: NewJob): Promise<bigint> {
+  const runAt = job.runAt ?? clock.now();
+  const result = await sql<{ id: bigint }>`
+    insert into jobs (queue, payload, run_at, max_attempts, created_at)
+    values (${job.queue}, ${JSON.stringify(job.payload)}::jsonb, ${runAt}, ${job.maxAttempts ?? 10}, ${clock.now()})
+    returning id`.execute(executor);
+  const row = result.rows[0];
+  if (!row) throw new Error('enqueueJob: insert returned no id');
+  return row.id;
+}
+
+interface ClaimedJob {
+  id: bigint;
+  queue: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+}
+
+export interface JobWorkerOptions {
+  readonly db: QueryExecutorProvider;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+  readonly leaseMs?: number;
+}
+
+export function retryDelayMs(attempt: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+}
+
+export class JobWorker {
+  private readonly handlers = new Map<string, JobHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+
+  constructor(private readonly options: JobWorkerOptions) {}
+
+  register(queue: string, handler: JobHandler): void {
+    this.handlers.set(queue, handler);
+  }
+
+  /** Claims the due jobs of known queues and runs them; returns how many ran. Tests call it directly. */
+  async runDueJobs(): Promise<number> {
+    const jobs = await this.claimDueJobs();
+    for (const job of jobs) await this.runJob(job);
+    return jobs.length;
+  }
+
+  /** Runs due jobs until none is left (jobs may enqueue jobs). For tests and the seed command. */
+  async drain(maxRounds = 100): Promise<void> {
+    for (let round = 0; round < maxRounds; round += 1) {
+      if ((await this.runDueJobs()) === 0) return;
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      this.running = this.runDueJobs()
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'job polling failed'))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollIntervalMs ?? 1000);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async claimDueJobs(): Promise<ClaimedJob[]> {
+    const queues = [...this.handlers.keys()];
+    if (queues.length === 0) return [];
+    const now = this.options.clock.now();
+    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
+    // A running job whose lease expired belonged to a node that died: it is claimed again.
+    const result = await sql<ClaimedJob>`
+      update jobs set state = 'running', attempts = attempts + 1, locked_until = ${leaseUntil}
+      where id in (
+        select id from jobs
+        where queue = any(${queues}::text[])
+          and ((state = 'pending' and run_at <= ${now}) or (state = 'running' and locked_until < ${now}))
+        order by run_at, id
+        limit ${this.options.batchSize ?? 20}
+        for update skip locked)
+      returning id, queue, payload, attempts, max_attempts`.execute(this.options.db);
+    return result.rows;
+  }
+
+  private async runJob(job: ClaimedJob): Promise<void> {
+    const handler = this.handlers.get(job.queue);
+    const logger = this.options.logger.child({ jobId: String(job.id), queue: job.queue });
+    try {
+      if (!handler) throw new Error(`no handler for queue ${job.queue}`);
+      await handler(job.payload, { jobId: job.id, attempt: job.attempts, logger });
+      await sql`update jobs set state = 'done', finished_at = ${this.options.clock.now()}, last_error = null,
+        locked_until = null where id = ${job.id}`.execute(this.options.db);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const isFinal = job.attempts >= job.max_attempts;
+      logger.warn({ err: error, attempt: job.attempts, isFinal }, 'job failed');
+      const runAt = new Date(this.options.clock.now().getTime() + retryDelayMs(job.attempts));
+      await sql`update jobs set state = ${isFinal ? 'failed' : 'pending'}, run_at = ${runAt},
+        last_error = ${message.slice(0, 2000)}, locked_until = null,
+        finished_at = ${isFinal ? this.options.clock.now() : null}
+        where id = ${job.id}`.execute(this.options.db);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The runtime: opens the database (real PostgreSQL or embedded), applies migrations, and wires the
+ * dependencies and the job worker. main.ts, the seed command and the test harness all start here.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import type { Clock } from './platform/clock.js';
+import { systemClock } from './platform/clock.js';
+import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseHandle } from './platform/db.js';
+import { JobWorker } from './platform/jobs.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import {
+  createDevMailboxTransport,
+  createMailDeliveryHandler,
+  createSmtpTransport,
+  MAIL_QUEUE,
+  type MailTransport,
+} from './platform/mail.js';
+import { migrateToLatest } from './platform/migrations.js';
+import type { Database } from './schema.js';
+
+export interface Runtime {
+  readonly deps: Deps;
+  readonly database: DatabaseHandle<Database>;
+  readonly worker: JobWorker;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly mailTransport?: MailTransport;
+  readonly signInFailureDelayMs?: number;
+}
+
+export async function openDatabase(config: Config): Promise<DatabaseHandle<Database>> {
+  if (config.databaseUrl) return openPostgresDatabase<Database>(config.databaseUrl);
+  const directory = path.join(config.dataDir, 'pg');
+  mkdirSync(directory, { recursive: true });
+  return openEmbeddedDatabase<Database>(directory);
+}
+
+export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config);
+  await migrateToLatest(database.db);
+  const clock = overrides.clock ?? systemClock;
+  const deps: Deps = {
+    config,
+    db: database.db,
+    clock,
+    logger,
+    signInFailureDelayMs: overrides.signInFailureDelayMs ?? 300,
+  };
+  const worker = new JobWorker({ db: database.db, clock, logger });
+  const transport =
+    overrides.mailTransport ??
+    (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createDevMailboxTransport(logger));
+  worker.register(
+    MAIL_QUEUE,
+    createMailDeliveryHandler({ db: database.db, clock, transport, from: config.mailFrom }),
+  );
+  return {
+    deps,
+    database,
+    worker,
+    async close() {
+      await worker.stop();
+      await database.close();
+    },
+  };
+}
