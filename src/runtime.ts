@@ -9,7 +9,9 @@ import type { Deps } from './deps.js';
 import type { Clock } from './platform/clock.js';
 import { systemClock } from './platform/clock.js';
 import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseHandle } from './platform/db.js';
-import { JobWorker } from './platform/jobs.js';
+import { deleteFinishedJobs, JobWorker } from './platform/jobs.js';
+import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
+import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import {
   createDevMailboxTransport,
@@ -62,6 +64,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     MAIL_QUEUE,
     createMailDeliveryHandler({ db: database.db, clock, transport, from: config.mailFrom }),
   );
+  scheduleHousekeeping(worker, deps);
   return {
     deps,
     database,
@@ -71,4 +74,15 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       await database.close();
     },
   };
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+function scheduleHousekeeping(worker: JobWorker, deps: Deps): void {
+  const daysAgo = (days: number) => new Date(deps.clock.now().getTime() - days * DAY_MS);
+  worker.every('housekeeping', 3_600_000, async () => {
+    await deleteExpiredRateLimitWindows(deps.db, daysAgo(1));
+    await deleteFinishedJobs(deps.db, daysAgo(14));
+    await deleteStaleSessionsAndLinks(deps.db, daysAgo(30));
+  });
 }

@@ -60,6 +60,12 @@ export function retryDelayMs(attempt: number): number {
 
 export class JobWorker {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly periodicTasks: {
+    name: string;
+    intervalMs: number;
+    run: () => Promise<void>;
+    timer?: NodeJS.Timeout;
+  }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
@@ -68,6 +74,14 @@ export class JobWorker {
 
   register(queue: string, handler: JobHandler): void {
     this.handlers.set(queue, handler);
+  }
+
+  /**
+   * Housekeeping that every worker node may run (it must be idempotent, e.g. deleting expired rows):
+   * simpler than a distributed scheduler, and harmless when two nodes do it.
+   */
+  every(name: string, intervalMs: number, run: () => Promise<void>): void {
+    this.periodicTasks.push({ name, intervalMs, run });
   }
 
   /** Claims the due jobs of known queues and runs them; returns how many ran. Tests call it directly. */
@@ -94,11 +108,22 @@ export class JobWorker {
         });
     };
     tick();
+    for (const task of this.periodicTasks) {
+      task.timer = setInterval(() => {
+        task
+          .run()
+          .catch((error: unknown) =>
+            this.options.logger.error({ err: error, task: task.name }, 'periodic task failed'),
+          );
+      }, task.intervalMs);
+      task.timer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const task of this.periodicTasks) clearInterval(task.timer);
     await this.running;
   }
 
@@ -140,4 +165,9 @@ export class JobWorker {
         where id = ${job.id}`.execute(this.options.db);
     }
   }
+}
+
+/** Finished jobs are kept a while for inspection, then deleted. */
+export async function deleteFinishedJobs(executor: Executor, before: Date): Promise<void> {
+  await sql`delete from jobs where state = 'done' and finished_at < ${before}`.execute(executor);
 }

@@ -13,4 +13,4 @@ export {
 export { confirmOwnPassword } from './credentials.service.js';
 export { hashPassword } from './password.js';
 export { hasPermission, permissionsOf, type Permission } from './permissions.js';
-export type { RequestMeta } from './session.service.js';
+export { deleteStaleSessionsAndLinks, type RequestMeta } from './session.service.js';

@@ -292,3 +292,9 @@ export async function revokeAllSessions(
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** Housekeeping: sessions and e-mailed links long past any use. */
+export async function deleteStaleSessionsAndLinks(executor: Deps['db'], before: Date): Promise<void> {
+  await executor.deleteFrom('sessions').where('expires_at', '<', before).execute();
+  await executor.deleteFrom('email_links').where('expires_at', '<', before).execute();
+}
