@@ -24,7 +24,7 @@ import {
 import { inviteEmployee, listEmployees, updateEmployee } from './employee.service.js';
 import { loadProfile } from './profile.service.js';
 import { registerAccount, resendConfirmation } from './registration.service.js';
-import { revokeAllSessions, revokeSession, signIn, type RequestMeta } from './session.service.js';
+import { signIn, signOut, signOutEverywhere, type RequestMeta } from './session.service.js';
 
 const text = (maxLength = 320) => Type.String({ maxLength });
 
@@ -114,14 +114,13 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/me', signedIn, async (request) => loadProfile(deps, requireSessionUser(request).userId));
 
   app.delete('/sessions/current', signedIn, async (request, reply) => {
-    await revokeSession(deps, requireSessionUser(request).sessionIdHash);
+    await signOut(deps, requireSessionUser(request), requestMeta(request));
     clearSessionCookie(reply);
     return sendNoContent(reply);
   });
 
   app.post('/sessions/revoke-all', signedIn, async (request, reply) => {
-    const user = requireSessionUser(request);
-    await revokeAllSessions(deps.db, deps.clock.now(), user.userId);
+    await signOutEverywhere(deps, requireSessionUser(request), requestMeta(request));
     clearSessionCookie(reply);
     return sendNoContent(reply);
   });

@@ -272,12 +272,40 @@ export async function findSessionUser(
   };
 }
 
-export async function revokeSession(deps: Pick<Deps, 'db' | 'clock'>, sessionIdHash: string): Promise<void> {
-  await deps.db
-    .updateTable('sessions')
-    .set({ revoked_at: deps.clock.now() })
-    .where('id_hash', '=', sessionIdHash)
-    .execute();
+export async function signOut(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  user: SessionUser,
+  meta: RequestMeta,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: deps.clock.now() })
+      .where('id_hash', '=', user.sessionIdHash)
+      .execute();
+    await recordAudit(trx, deps.clock, {
+      accountId: user.accountId,
+      actorUserId: user.userId,
+      action: 'user.signed_out',
+      ip: meta.ip,
+    });
+  });
+}
+
+export async function signOutEverywhere(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  user: SessionUser,
+  meta: RequestMeta,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await revokeAllSessions(trx, deps.clock.now(), user.userId);
+    await recordAudit(trx, deps.clock, {
+      accountId: user.accountId,
+      actorUserId: user.userId,
+      action: 'user.signed_out_everywhere',
+      ip: meta.ip,
+    });
+  });
 }
 
 export async function revokeAllSessions(
