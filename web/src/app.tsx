@@ -1,0 +1,103 @@
+// Every route of the SPA. Public pages need no session; the cabinet and the back-office are guarded.
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { DashboardPage } from './features/accounts/dashboard.page';
+import { EmailLinkPage } from './features/accounts/email-link.page';
+import { PasswordResetPage } from './features/accounts/password-reset.page';
+import { RegistrationPage } from './features/accounts/registration.page';
+import { RequirementsPage } from './features/accounts/requirements.page';
+import { SignInPage } from './features/accounts/sign-in.page';
+import { BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
+import { EmployeesPage } from './features/employees/employees.page';
+import { SettingsPage } from './features/settings/settings.page';
+import { CabinetLayout } from './features/shell/cabinet.layout';
+import { EmptySectionPage } from './features/shell/empty-section.page';
+import { RequireCabinet, RequireOperator, RequirePermission } from './features/shell/guards';
+import { NotFoundPage } from './features/shell/not-found.page';
+import { PublicLayout } from './features/shell/public.layout';
+import { homePathFor, SessionProvider, useSession } from './features/shell/session';
+import { NewShopPage } from './features/shops/new-shop.page';
+import { ShopPage } from './features/shops/shop.page';
+import { ShopsPage } from './features/shops/shops.page';
+import { LanguageProvider } from './lib/i18n';
+
+function StartRedirect() {
+  const { state } = useSession();
+  if (state.status === 'loading') return null;
+  return <Navigate to={state.status === 'signed_in' ? homePathFor(state.me) : '/login'} replace />;
+}
+
+export function App() {
+  return (
+    <LanguageProvider>
+      <SessionProvider>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/" element={<StartRedirect />} />
+            <Route element={<PublicLayout />}>
+              <Route path="/reg" element={<RegistrationPage />} />
+              <Route path="/requirements" element={<RequirementsPage />} />
+              <Route path="/login" element={<SignInPage />} />
+              <Route path="/password-reset" element={<PasswordResetPage />} />
+              <Route path="/links/:token" element={<EmailLinkPage />} />
+            </Route>
+            <Route
+              path="/cabinet"
+              element={
+                <RequireCabinet>
+                  <CabinetLayout />
+                </RequireCabinet>
+              }
+            >
+              <Route index element={<DashboardPage />} />
+              <Route path="operations" element={<EmptySectionPage section="operations" />} />
+              <Route path="analytics" element={<EmptySectionPage section="analytics" />} />
+              <Route path="balance" element={<EmptySectionPage section="balance" />} />
+              <Route path="documents" element={<EmptySectionPage section="documents" />} />
+              <Route
+                path="shops"
+                element={
+                  <RequirePermission permission="shops.read">
+                    <ShopsPage />
+                  </RequirePermission>
+                }
+              />
+              <Route path="shops/new" element={<NewShopPage />} />
+              <Route
+                path="shops/:id"
+                element={
+                  <RequirePermission permission="shops.read">
+                    <ShopPage />
+                  </RequirePermission>
+                }
+              />
+              <Route path="messages" element={<EmptySectionPage section="messages" />} />
+              <Route path="support" element={<EmptySectionPage section="support" />} />
+              <Route path="settings" element={<SettingsPage />} />
+              <Route
+                path="employees"
+                element={
+                  <RequirePermission permission="employees.manage">
+                    <EmployeesPage />
+                  </RequirePermission>
+                }
+              />
+              <Route path="*" element={<NotFoundPage embedded />} />
+            </Route>
+            <Route
+              path="/backoffice"
+              element={
+                <RequireOperator>
+                  <BackofficeLayout />
+                </RequireOperator>
+              }
+            >
+              <Route index element={<ModerationQueuePage />} />
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </BrowserRouter>
+      </SessionProvider>
+    </LanguageProvider>
+  );
+}

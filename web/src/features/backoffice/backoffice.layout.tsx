@@ -1,0 +1,39 @@
+// Frame of the back-office: the platform operator's own header, without the merchant cabinet's navigation.
+import { Link, Outlet } from 'react-router-dom';
+import { commonTexts } from '../../lib/common.texts';
+import { useTexts } from '../../lib/i18n';
+import { useSignOut } from '../shell/cabinet.layout';
+import { LanguageSwitch } from '../shell/language-switch';
+import { useMe } from '../shell/session';
+import { backofficeTexts } from './backoffice.texts';
+
+export function BackofficeLayout() {
+  const me = useMe();
+  const t = useTexts(backofficeTexts);
+  const c = useTexts(commonTexts);
+  const { signOut, error } = useSignOut();
+  return (
+    <div className="cabinet-layout">
+      <header className="topbar">
+        <Link to="/backoffice" className="brand">
+          Kopek <span className="brand-suffix">{t('title')}</span>
+        </Link>
+        <div className="who">
+          <span className="who-user">{me.user.login}</span>
+        </div>
+        <LanguageSwitch />
+        <button type="button" className="button button-quiet" onClick={() => void signOut()}>
+          {c('signOut')}
+        </button>
+      </header>
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      <main id="content" className="backoffice-main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import { defineTexts } from '../../lib/i18n';
+
+export const settingsTexts = defineTexts({
+  ru: {
+    title: 'Настройки',
+    'password.title': 'Смена пароля',
+    'password.current': 'Текущий пароль',
+    'password.new': 'Новый пароль',
+    'password.newHint':
+      'Не короче 10 символов, не совпадает с логином и не из списка распространённых паролей.',
+    'password.repeat': 'Повторите пароль',
+    'password.mismatch': 'Пароли не совпадают.',
+    'password.submit': 'Сменить пароль',
+    'password.done': 'Пароль изменён.',
+    'totp.title': 'Двухфакторная аутентификация',
+    'totp.on': 'Включена. При входе, кроме пароля, нужен код из приложения-аутентификатора.',
+    'totp.off': 'Выключена. Включите её, чтобы украденного пароля было недостаточно для входа.',
+    'totp.start': 'Включить двухфакторную аутентификацию',
+    'totp.scan':
+      'Отсканируйте QR-код приложением-аутентификатором (Google Authenticator, Яндекс Ключ, FreeOTP и другие) или введите ключ вручную.',
+    'totp.qr': 'QR-код для приложения-аутентификатора',
+    'totp.secret': 'Ключ для ручного ввода',
+    'totp.code': 'Код из приложения',
+    'totp.codeHint': 'Шесть цифр, которые сейчас показывает приложение.',
+    'totp.confirm': 'Подтвердить и включить',
+    'totp.recoveryTitle': 'Резервные коды',
+    'totp.recoveryText':
+      'Сохраните эти коды в надёжном месте. Каждый можно использовать для входа один раз, если телефона не окажется под рукой. Больше мы их не покажем.',
+    'totp.recoveryDone': 'Я сохранил(а) коды',
+    'totp.disablePassword': 'Ваш пароль',
+    'totp.disableHint': 'Чтобы отключить двухфакторную аутентификацию, подтвердите пароль для входа.',
+    'totp.disable': 'Отключить двухфакторную аутентификацию',
+    'totp.disabled': 'Двухфакторная аутентификация отключена.',
+    'sessions.title': 'Сеансы',
+    'sessions.text':
+      'Если вы входили с чужого устройства или потеряли телефон, завершите все сеансы. Войти придётся заново и здесь.',
+    'sessions.revoke': 'Выйти на всех устройствах',
+  },
+  en: {
+    title: 'Settings',
+    'password.title': 'Change password',
+    'password.current': 'Current password',
+    'password.new': 'New password',
+    'password.newHint': 'At least 10 characters, not your login and not a common password.',
+    'password.repeat': 'Repeat the password',
+    'password.mismatch': 'The passwords do not match.',
+    'password.submit': 'Change password',
+    'password.done': 'The password has been changed.',
+    'totp.title': 'Two-factor authentication',
+    'totp.on': 'On. Signing in takes a code from your authenticator app besides the password.',
+    'totp.off': 'Off. Turn it on so that a stolen password alone is not enough to sign in.',
+    'totp.start': 'Turn on two-factor authentication',
+    'totp.scan':
+      'Scan the QR code with an authenticator app (Google Authenticator, Yandex Key, FreeOTP and others) or enter the key by hand.',
+    'totp.qr': 'QR code for the authenticator app',
+    'totp.secret': 'Key for manual entry',
+    'totp.code': 'Code from the app',
+    'totp.codeHint': 'The six digits the app shows right now.',
+    'totp.confirm': 'Confirm and turn on',
+    'totp.recoveryTitle': 'Recovery codes',
+    'totp.recoveryText':
+      'Keep these codes somewhere safe. Each one signs you in once if your phone is not at hand. We will not show them again.',
+    'totp.recoveryDone': 'I have saved the codes',
+    'totp.disablePassword': 'Your password',
+    'totp.disableHint': 'To turn off two-factor authentication, confirm your sign-in password.',
+    'totp.disable': 'Turn off two-factor authentication',
+    'totp.disabled': 'Two-factor authentication is off.',
+    'sessions.title': 'Sessions',
+    'sessions.text':
+      'If you signed in on someone else’s device or lost your phone, end every session. You will have to sign in again here too.',
+    'sessions.revoke': 'Sign out everywhere',
+  },
+});

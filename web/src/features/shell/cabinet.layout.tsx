@@ -1,0 +1,119 @@
+// Frame of every cabinet page: header with who is signed in, and the navigation of the whole cabinet.
+import { useEffect, useState } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { api, errorMessage } from '../../lib/api';
+import { commonTexts } from '../../lib/common.texts';
+import { useTexts } from '../../lib/i18n';
+import { LanguageSwitch } from './language-switch';
+import { hasPermission, useMe, useSession } from './session';
+import { shellTexts } from './shell.texts';
+
+type NavKey =
+  | 'nav.operations'
+  | 'nav.analytics'
+  | 'nav.balance'
+  | 'nav.documents'
+  | 'nav.shops'
+  | 'nav.messages'
+  | 'nav.support'
+  | 'nav.settings'
+  | 'nav.employees';
+
+const NAV_ITEMS: readonly { to: string; key: NavKey }[] = [
+  { to: '/cabinet/operations', key: 'nav.operations' },
+  { to: '/cabinet/analytics', key: 'nav.analytics' },
+  { to: '/cabinet/balance', key: 'nav.balance' },
+  { to: '/cabinet/documents', key: 'nav.documents' },
+  { to: '/cabinet/shops', key: 'nav.shops' },
+  { to: '/cabinet/messages', key: 'nav.messages' },
+  { to: '/cabinet/support', key: 'nav.support' },
+  { to: '/cabinet/settings', key: 'nav.settings' },
+  { to: '/cabinet/employees', key: 'nav.employees' },
+];
+
+/** Signs out and forgets the session; used by the cabinet and the back-office headers. */
+export function useSignOut() {
+  const { setMe } = useSession();
+  const navigate = useNavigate();
+  const [error, setError] = useState<string | null>(null);
+  async function signOut() {
+    try {
+      await api.delete('/api/cabinet/sessions/current');
+      setMe(null);
+      navigate('/login', { replace: true });
+    } catch (failure) {
+      setError(errorMessage(failure));
+    }
+  }
+  return { signOut, error };
+}
+
+export function CabinetLayout() {
+  const me = useMe();
+  const t = useTexts(shellTexts);
+  const c = useTexts(commonTexts);
+  const { signOut, error } = useSignOut();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+
+  // On a phone the menu covers the page, so it closes once the user has picked a section.
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  const items = NAV_ITEMS.filter(
+    (item) => item.key !== 'nav.employees' || hasPermission(me, 'employees.manage'),
+  );
+  return (
+    <div className="cabinet-layout">
+      <a href="#content" className="skip-link">
+        {t('skipToContent')}
+      </a>
+      <header className="topbar">
+        <Link to="/cabinet" className="brand" aria-label={t('header.home')}>
+          Kopek
+        </Link>
+        <div className="who">
+          <span className="who-account">
+            <span className="visually-hidden">{t('header.account')}: </span>
+            {me.account?.login}
+          </span>
+          <span className="who-user">
+            <span className="visually-hidden">{t('header.user')}: </span>
+            {me.user.login}
+          </span>
+        </div>
+        <LanguageSwitch />
+        <button type="button" className="button button-quiet" onClick={() => void signOut()}>
+          {c('signOut')}
+        </button>
+        <button
+          type="button"
+          className="button button-quiet menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="cabinet-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          {t('nav.menu')}
+        </button>
+      </header>
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="cabinet-body">
+        <nav id="cabinet-nav" className={menuOpen ? 'sidenav open' : 'sidenav'} aria-label={t('nav.label')}>
+          <ul>
+            {items.map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to}>{t(item.key)}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="content" className="cabinet-main" tabIndex={-1}>
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
