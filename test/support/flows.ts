@@ -57,7 +57,7 @@ export async function addEmployee(
 ) {
   counter += 1;
   const login = overrides.login ?? `${role.slice(0, 4)}-${process.pid % 1000}${counter}`;
-  const email = overrides.email ?? `${login}@staff.example.ru`;
+  const email = overrides.email ?? `staff${process.pid % 1000}${counter}@example.ru`;
   const invited = await admin.post('/api/cabinet/employees', { login, email, role });
   expect(invited.statusCode, invited.body).toBe(201);
   await context.deliverMail();

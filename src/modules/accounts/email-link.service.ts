@@ -101,8 +101,9 @@ export async function findUsableLink(
   if (options.lock) query = query.forUpdate('email_links');
   const link = await query.executeTakeFirst();
   if (!link) throw accountErrors.linkNotFound();
-  if (link.used_at !== null) throw accountErrors.linkUsed();
-  if (link.expires_at.getTime() <= now.getTime()) throw accountErrors.linkExpired();
+  // The purpose tells the page which kind of new link to offer.
+  if (link.used_at !== null) throw accountErrors.linkUsed({}, { purpose: link.purpose });
+  if (link.expires_at.getTime() <= now.getTime()) throw accountErrors.linkExpired({}, { purpose: link.purpose });
   return {
     tokenHash: link.token_hash,
     purpose: link.purpose,
