@@ -22,7 +22,7 @@ import {
   startTotpSetup,
 } from './credentials.service.js';
 import { inviteEmployee, listEmployees, updateEmployee } from './employee.service.js';
-import { loadProfile } from './profile.service.js';
+import { loadProfile, updateLanguage } from './profile.service.js';
 import { registerAccount, resendConfirmation } from './registration.service.js';
 import { signIn, signOut, signOutEverywhere, type RequestMeta } from './session.service.js';
 
@@ -112,6 +112,13 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.get('/me', signedIn, async (request) => loadProfile(deps, requireSessionUser(request).userId));
+
+  const ProfileBody = Type.Object({ language: Type.Union([Type.Literal('ru'), Type.Literal('en')]) });
+  app.patch('/me', { ...signedIn, schema: { body: ProfileBody } }, async (request) => {
+    const userId = requireSessionUser(request).userId;
+    await updateLanguage(deps, userId, (request.body as typeof ProfileBody.static).language);
+    return loadProfile(deps, userId);
+  });
 
   app.delete('/sessions/current', signedIn, async (request, reply) => {
     await signOut(deps, requireSessionUser(request), requestMeta(request));

@@ -103,7 +103,8 @@ export async function findUsableLink(
   if (!link) throw accountErrors.linkNotFound();
   // The purpose tells the page which kind of new link to offer.
   if (link.used_at !== null) throw accountErrors.linkUsed({}, { purpose: link.purpose });
-  if (link.expires_at.getTime() <= now.getTime()) throw accountErrors.linkExpired({}, { purpose: link.purpose });
+  if (link.expires_at.getTime() <= now.getTime())
+    throw accountErrors.linkExpired({}, { purpose: link.purpose });
   return {
     tokenHash: link.token_hash,
     purpose: link.purpose,

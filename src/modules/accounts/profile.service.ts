@@ -1,6 +1,7 @@
 /** What the cabinet needs to know about the signed-in person (GET /me). */
 import type { Deps } from '../../deps.js';
 import { commonErrors } from '../../platform/http/errors.js';
+import type { Language } from '../../platform/i18n.js';
 import { permissionsOf } from './permissions.js';
 
 export async function loadProfile(deps: Deps, userId: string) {
@@ -48,4 +49,9 @@ export async function loadProfile(deps: Deps, userId: string) {
           },
     permissions: permissionsOf(row.role),
   };
+}
+
+/** The language of the cabinet is also the language of the e-mails the person receives. */
+export async function updateLanguage(deps: Deps, userId: string, language: Language): Promise<void> {
+  await deps.db.updateTable('users').set({ language }).where('id', '=', userId).execute();
 }
