@@ -138,5 +138,9 @@ describe.skipIf(!HAS_CHROMIUM)('merchant onboarding in Chromium', () => {
     await page.goto(`${kopek.baseUrl}/cabinet/shops`);
     await expect.poll(() => page.getByText('Active').first().isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath('07-shops-en'), fullPage: true });
+    await page.goto(`${kopek.baseUrl}/cabinet/settings`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Security journal' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Failed sign-in').first().isVisible()).toBe(true);
+    await page.screenshot({ path: screenshotPath('08-settings-en'), fullPage: true });
   });
 });

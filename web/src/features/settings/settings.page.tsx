@@ -4,13 +4,15 @@ import { useNavigate } from 'react-router-dom';
 import { api, errorMessage } from '../../lib/api';
 import { useTexts } from '../../lib/i18n';
 import { ErrorAlert, useDocumentTitle } from '../../lib/ui';
-import { useSession } from '../shell/session';
+import { hasPermission, useMe, useSession } from '../shell/session';
+import { AuditLogSection } from './audit-log.section';
 import { ChangePasswordForm } from './change-password.form';
 import { settingsTexts } from './settings.texts';
 import { TwoFactorSection } from './two-factor.section';
 
 export function SettingsPage() {
   const t = useTexts(settingsTexts);
+  const me = useMe();
   useDocumentTitle(t('title'));
   return (
     <>
@@ -18,6 +20,7 @@ export function SettingsPage() {
       <ChangePasswordForm />
       <TwoFactorSection />
       <SignOutEverywhere />
+      {hasPermission(me, 'audit.read') && <AuditLogSection />}
     </>
   );
 }
