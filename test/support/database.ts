@@ -18,6 +18,22 @@ async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Prom
   }
 }
 
+/**
+ * pg's Pool.end() resolves before its connections have closed. Forcing the drop while they are closing
+ * kills their backends, and the FATAL error reaches a pool that has no 'error' listener: an unhandled
+ * error that fails the run. So the drop waits (briefly) for the test's connections to go first.
+ */
+async function waitForDisconnects(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const result = await client.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where datname = $1',
+      [name],
+    );
+    if ((result.rows[0]?.n ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export interface TestDatabase {
   readonly url: string;
   drop(): Promise<void>;
@@ -31,8 +47,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     drop: () =>
-      withAdminClient((client) => client.query(`drop database if exists ${name} with (force)`)).then(
-        () => undefined,
-      ),
+      withAdminClient(async (client) => {
+        await waitForDisconnects(client, name);
+        await client.query(`drop database if exists ${name} with (force)`);
+      }),
   };
 }

@@ -62,9 +62,12 @@ export async function addEmployee(
   expect(invited.statusCode, invited.body).toBe(201);
   await context.deliverMail();
   const browser = new TestBrowser(context.app);
-  const completed = await browser.post(`/api/cabinet/email-links/${context.mail.lastLinkTo(email)}/complete`, {
-    password: GOOD_PASSWORD,
-  });
+  const completed = await browser.post(
+    `/api/cabinet/email-links/${context.mail.lastLinkTo(email)}/complete`,
+    {
+      password: GOOD_PASSWORD,
+    },
+  );
   expect(completed.statusCode, completed.body).toBe(200);
   return { browser, login, email, id: (invited.json() as { id: string }).id };
 }
