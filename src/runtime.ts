@@ -37,8 +37,12 @@ export interface RuntimeOverrides {
   readonly signInFailureDelayMs?: number;
 }
 
-export async function openDatabase(config: Config): Promise<DatabaseHandle<Database>> {
-  if (config.databaseUrl) return openPostgresDatabase<Database>(config.databaseUrl);
+export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle<Database>> {
+  if (config.databaseUrl) {
+    return openPostgresDatabase<Database>(config.databaseUrl, 10, (error) =>
+      logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool will replace it'),
+    );
+  }
   const directory = path.join(config.dataDir, 'pg');
   mkdirSync(directory, { recursive: true });
   return openEmbeddedDatabase<Database>(directory);
@@ -46,7 +50,7 @@ export async function openDatabase(config: Config): Promise<DatabaseHandle<Datab
 
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, logger);
   await migrateToLatest(database.db);
   const clock = overrides.clock ?? systemClock;
   const deps: Deps = {

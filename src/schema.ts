@@ -88,6 +88,7 @@ export interface UsersTable {
   locked_until: Timestamp | null;
   totp_secret_sealed: string | null;
   totp_enabled_at: Timestamp | null;
+  totp_last_step: bigint | null;
   created_at: Timestamp;
   password_changed_at: Timestamp | null;
 }

@@ -69,12 +69,19 @@ export async function openEmbeddedDatabase<DB>(dataDir: string | undefined): Pro
   return { db, kind: 'embedded', close: () => db.destroy() };
 }
 
-export function openPostgresDatabase<DB>(connectionString: string, maxConnections = 10): DatabaseHandle<DB> {
+export function openPostgresDatabase<DB>(
+  connectionString: string,
+  maxConnections = 10,
+  onIdleClientError: (error: Error) => void = () => undefined,
+): DatabaseHandle<DB> {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format),
   };
   const pool = new pg.Pool({ connectionString, max: maxConnections, types });
+  // An idle client whose server connection ends (restart, failover) is reported here; without a listener
+  // the event would be an uncaught exception. The pool replaces the client on the next query.
+  pool.on('error', onIdleClientError);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

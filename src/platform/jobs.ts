@@ -150,6 +150,9 @@ export class JobWorker {
     const handler = this.handlers.get(job.queue);
     const logger = this.options.logger.child({ jobId: String(job.id), queue: job.queue });
     try {
+      // Claims count as attempts, so a job whose worker keeps dying mid-run also reaches its limit.
+      if (job.attempts > job.max_attempts)
+        throw new Error('attempt limit reached (worker lost the job repeatedly)');
       if (!handler) throw new Error(`no handler for queue ${job.queue}`);
       await handler(job.payload, { jobId: job.id, attempt: job.attempts, logger });
       await sql`update jobs set state = 'done', finished_at = ${this.options.clock.now()}, last_error = null,

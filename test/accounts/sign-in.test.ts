@@ -363,6 +363,19 @@ describe('password change', () => {
     expect(await auditEntries(context, 'user.password_changed', { actorUserId: me.user.id })).toHaveLength(1);
   });
 
+  it('ends the other sessions when the password changes, keeping this one', async () => {
+    const { browser, form } = await registerMerchant(context);
+    const elsewhere = new TestBrowser(context.app);
+    expect((await signIn(elsewhere, { email: form.email, password: GOOD_PASSWORD })).statusCode).toBe(200);
+    const response = await browser.post('/api/cabinet/me/password', {
+      currentPassword: GOOD_PASSWORD,
+      newPassword: 'brand new secret 43',
+    });
+    expect(response.statusCode).toBe(204);
+    expect((await browser.get('/api/cabinet/me')).statusCode).toBe(200);
+    expect((await elsewhere.get('/api/cabinet/me')).statusCode).toBe(401);
+  });
+
   it('checks the new password like any other', async () => {
     const { browser } = await registerMerchant(context);
     const response = await browser.post('/api/cabinet/me/password', {

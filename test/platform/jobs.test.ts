@@ -163,6 +163,21 @@ describe('failures', () => {
     expect(runs).toBe(1);
     expect(await jobsIn(queue)).toMatchObject([{ state: 'done', attempts: 2 }]);
   });
+
+  it('fails a job whose worker keeps dying once the claims reach its attempt limit', async () => {
+    let runs = 0;
+    const { worker, queue } = workerFor(async () => {
+      runs += 1;
+    });
+    const id = await enqueueJob(context.deps.db, context.clock, { queue, payload: {}, maxAttempts: 3 });
+    const expiredLease = new Date(context.clock.now().getTime() - 1);
+    await sql`update jobs set state = 'running', attempts = 3, locked_until = ${expiredLease} where id = ${id}`.execute(
+      context.deps.db,
+    );
+    expect(await worker.runDueJobs()).toBe(1);
+    expect(runs).toBe(0);
+    expect(await jobsIn(queue)).toMatchObject([{ state: 'failed', attempts: 4 }]);
+  });
 });
 
 describe('several workers', () => {

@@ -125,7 +125,7 @@ describe('checkUrl', () => {
   );
 
   // IPv6 spellings of private addresses slip past the host pattern. See the report.
-  it.fails.each([
+  it.each([
     'http://[::ffff:127.0.0.1]/result',
     'http://[::ffff:a9fe:a9fe]/latest/meta-data',
     'http://[fe80::1]/result',
@@ -136,11 +136,10 @@ describe('checkUrl', () => {
 
   // The host pattern is anchored only at the start, so public names that begin like a private address
   // are refused too. See the report.
-  it.fails.each([
-    'https://10.example.ru/result',
-    'https://localhost-shop.ru/result',
-    'https://0.example.ru/',
-  ])('accepts the public name %j in production', (url) => {
-    expect(checkUrl(url, true)).toBeUndefined();
-  });
+  it.each(['https://10.example.ru/result', 'https://localhost-shop.ru/result', 'https://0.example.ru/'])(
+    'accepts the public name %j in production',
+    (url) => {
+      expect(checkUrl(url, true)).toBeUndefined();
+    },
+  );
 });

@@ -135,7 +135,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   const ChangePasswordBody = Type.Object({ currentPassword: text(256), newPassword: text(256) });
   app.post('/me/password', { ...signedIn, schema: { body: ChangePasswordBody } }, async (request, reply) => {
     const body = request.body as typeof ChangePasswordBody.static;
-    await changePassword(deps, requireSessionUser(request).userId, body, requestMeta(request));
+    const user = requireSessionUser(request);
+    await changePassword(deps, user.userId, user.sessionIdHash, body, requestMeta(request));
     return sendNoContent(reply);
   });
 

@@ -19,7 +19,7 @@ import {
   type NewSession,
   type RequestMeta,
 } from './session.service.js';
-import { createRecoveryCodes, createTotpSecret, hashRecoveryCode, isValidTotp, totpUri } from './totp.js';
+import { createRecoveryCodes, createTotpSecret, hashRecoveryCode, matchTotpStep, totpUri } from './totp.js';
 
 export async function describeEmailLink(deps: Deps, token: string) {
   const link = await findUsableLink(deps.db, deps.clock.now(), token);
@@ -156,9 +156,11 @@ export async function confirmOwnPassword(
   }
 }
 
+/** Changes the password and ends every other session: whoever knew the old password is signed out. */
 export async function changePassword(
   deps: Deps,
   userId: string,
+  currentSessionIdHash: string,
   input: { currentPassword: string; newPassword: string },
   meta: RequestMeta,
 ): Promise<void> {
@@ -172,6 +174,13 @@ export async function changePassword(
       .updateTable('users')
       .set({ password_hash: passwordHash, password_changed_at: deps.clock.now() })
       .where('id', '=', userId)
+      .execute();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: deps.clock.now() })
+      .where('user_id', '=', userId)
+      .where('id_hash', '!=', currentSessionIdHash)
+      .where('revoked_at', 'is', null)
       .execute();
     await recordAudit(trx, deps.clock, {
       accountId: user.account_id,
@@ -206,7 +215,8 @@ export async function enableTotp(
   if (user.totp_enabled_at) throw accountErrors.totpAlreadyEnabled();
   if (!user.totp_secret_sealed) throw accountErrors.totpNotSetUp();
   const secret = totpSecretBox(deps.config.masterKey).decrypt(user.totp_secret_sealed);
-  if (!isValidTotp(secret, code, deps.clock.now())) {
+  const step = matchTotpStep(secret, code, deps.clock.now());
+  if (step === undefined) {
     throw validationError({
       code: {
         code: 'totp_invalid',

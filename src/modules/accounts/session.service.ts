@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/index.js';
 import { accountErrors } from './account.errors.js';
 import { normalizeEmail } from './account.validation.js';
 import { verifyAgainstDummy, verifyPassword } from './password.js';
-import { hashRecoveryCode, isValidTotp } from './totp.js';
+import { hashRecoveryCode, isFreshTotpStep, matchTotpStep } from './totp.js';
 
 export const SESSION_IDLE_MS = 12 * 3_600_000;
 export const SESSION_MAX_AGE_MS = 30 * 24 * 3_600_000;
@@ -52,6 +52,7 @@ interface CandidateUser {
   locked_until: Date | null;
   totp_secret_sealed: string | null;
   totp_enabled_at: Date | null;
+  totp_last_step: bigint | null;
   account_status: string | null;
 }
 
@@ -72,6 +73,7 @@ async function findSignInCandidate(
       'users.locked_until',
       'users.totp_secret_sealed',
       'users.totp_enabled_at',
+      'users.totp_last_step',
       'accounts.status as account_status',
     ])
     .forUpdate('users');
@@ -121,7 +123,11 @@ async function checkSecondFactor(
 ): Promise<boolean> {
   if (!user.totp_secret_sealed) return false;
   const secret = totpSecretBox(deps.config.masterKey).decrypt(user.totp_secret_sealed);
-  if (isValidTotp(secret, code, deps.clock.now())) return true;
+  const step = matchTotpStep(secret, code, deps.clock.now());
+  if (isFreshTotpStep(step, user.totp_last_step)) {
+    await trx.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
+    return true;
+  }
   const spent = await trx
     .updateTable('recovery_codes')
     .set({ used_at: deps.clock.now() })

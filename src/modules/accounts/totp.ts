@@ -22,11 +22,23 @@ export function totpUri(secret: string, label: string): string {
   return totpFor(secret, label).toString();
 }
 
-/** Accepts the current code and one step either side, for clocks that drift. */
-export function isValidTotp(secret: string, code: string, now: Date): boolean {
+const PERIOD_MS = 30_000;
+
+/**
+ * Accepts the current code and one step either side, for clocks that drift. Returns the time step the
+ * code belongs to, so the caller can refuse a step already used (a code works once), or undefined.
+ */
+export function matchTotpStep(secret: string, code: string, now: Date): bigint | undefined {
   const token = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(token)) return false;
-  return totpFor(secret, 'check').validate({ token, timestamp: now.getTime(), window: 1 }) !== null;
+  if (!/^\d{6}$/.test(token)) return undefined;
+  const delta = totpFor(secret, 'check').validate({ token, timestamp: now.getTime(), window: 1 });
+  if (delta === null) return undefined;
+  return BigInt(Math.floor(now.getTime() / PERIOD_MS) + delta);
+}
+
+/** True when the code matches a step later than the last one accepted. */
+export function isFreshTotpStep(step: bigint | undefined, lastStep: bigint | null): step is bigint {
+  return step !== undefined && (lastStep === null || step > lastStep);
 }
 
 export function generateTotp(secret: string, now: Date): string {

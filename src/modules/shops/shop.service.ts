@@ -263,14 +263,9 @@ export async function updateShopSettings(
   const box = shopSecretBox(deps.config.masterKey);
   return deps.db.transaction().execute(async (trx) => {
     const shop = await findOwnShop(trx, actor.accountId, shopId, true);
-    // #1 and #2 must differ also when only one of them changes.
-    const password1 = patch.password1 ?? box.decrypt(shop.password1_sealed);
-    const password2 = patch.password2 ?? box.decrypt(shop.password2_sealed);
-    if ((patch.password1 !== undefined || patch.password2 !== undefined) && password1 === password2) {
-      throw validationError({
-        [patch.password2 !== undefined ? 'password2' : 'password1']: samePasswordsProblem(),
-      });
-    }
+    // #1 and #2 (live and test) must differ also when only one of a pair changes.
+    assertPairStaysDistinct(box, shop, patch, 'password1', 'password2');
+    assertPairStaysDistinct(box, shop, patch, 'testPassword1', 'testPassword2');
     const changedPasswords = PASSWORD_FIELDS.filter((field) => patch[field] !== undefined);
     const sealed = Object.fromEntries(
       changedPasswords.map((field) => [SEALED_COLUMN[field], box.encrypt(patch[field] ?? '')]),
@@ -307,6 +302,21 @@ export async function updateShopSettings(
     });
     return toShopView(updated);
   });
+}
+
+function assertPairStaysDistinct(
+  box: SecretBox,
+  shop: ShopsTable,
+  patch: ShopSettingsPatch,
+  first: PasswordField,
+  second: PasswordField,
+): void {
+  if (patch[first] === undefined && patch[second] === undefined) return;
+  const firstValue = patch[first] ?? box.decrypt(shop[SEALED_COLUMN[first]]);
+  const secondValue = patch[second] ?? box.decrypt(shop[SEALED_COLUMN[second]]);
+  if (firstValue === secondValue) {
+    throw validationError({ [patch[second] !== undefined ? second : first]: samePasswordsProblem() });
+  }
 }
 
 export async function revealShopPasswords(

@@ -1,5 +1,6 @@
 /** Field rules of shops and their technical settings: pure functions returning a problem or undefined. */
 import { randomInt } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { FieldProblem } from '../../platform/http/errors.js';
 
 export const HASH_ALGORITHMS = ['MD5', 'RIPEMD160', 'SHA1', 'SHA256', 'SHA384', 'SHA512'] as const;
@@ -47,8 +48,48 @@ export function checkMerchantLogin(login: string): FieldProblem | undefined {
   return undefined;
 }
 
-const PRIVATE_HOST =
-  /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.|\[::1\]|\[f[cd])/i;
+/** Addresses the platform must never call on a merchant's behalf: loopback, private, link-local, CGNAT. */
+const PRIVATE_ADDRESSES = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const) {
+  PRIVATE_ADDRESSES.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const) {
+  PRIVATE_ADDRESSES.addSubnet(network, prefix, 'ipv6');
+}
+
+/** IPv4-mapped IPv6 (::ffff:7f00:1) is the IPv4 address in disguise. */
+function unmapIpv4(address: string): string {
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!mapped?.[1] || !mapped[2]) return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  const high = parseInt(mapped[1], 16);
+  const low = parseInt(mapped[2], 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const address = unmapIpv4(host);
+  const family = isIP(address);
+  if (family === 0) return false;
+  return PRIVATE_ADDRESSES.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 /**
  * An absolute http(s) URL. In production the host must not be a private address: the platform calls
@@ -79,7 +120,7 @@ export function checkUrl(value: string, isProduction: boolean): FieldProblem | u
       text: { ru: 'Адрес длиннее 2000 символов.', en: 'The address is longer than 2000 characters.' },
     };
   }
-  if (isProduction && PRIVATE_HOST.test(url.hostname)) {
+  if (isProduction && isPrivateHost(url.hostname)) {
     return {
       code: 'private_address',
       text: {
@@ -114,7 +155,10 @@ export function checkShopPassword(password: string): FieldProblem | undefined {
 export function samePasswordsProblem(): FieldProblem {
   return {
     code: 'passwords_must_differ',
-    text: { ru: 'Пароль #1 и пароль #2 должны различаться.', en: 'Password #1 and password #2 must differ.' },
+    text: {
+      ru: 'Пароль #1 и пароль #2 (и тестовые #1 и #2) должны различаться.',
+      en: 'Password #1 and password #2 (and test #1 and #2) must differ.',
+    },
   };
 }
 
