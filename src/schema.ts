@@ -151,6 +151,121 @@ export interface ShopsTable {
   reviewed_at: Timestamp | null;
 }
 
+// payments
+export type PaymentStatus = 'created' | 'processing' | 'awaiting_3ds' | 'paid' | 'failed' | 'expired';
+export type CardAttemptStatus = 'processing' | 'challenge' | 'approved' | 'declined' | 'unknown';
+
+export interface PaymentsTable {
+  id: string;
+  shop_id: string;
+  account_id: string;
+  inv_id: bigint;
+  is_inv_id_assigned: boolean;
+  is_test: boolean;
+  status: PaymentStatus;
+  out_sum_text: string;
+  amount_minor: bigint;
+  currency: 'RUB' | 'KZT' | 'USD' | 'EUR';
+  fee_minor: Generated<bigint>;
+  description: string;
+  email: string | null;
+  culture: 'ru' | 'en' | null;
+  inc_curr_label: string | null;
+  payment_method: string | null;
+  /** [name, value] pairs of Shp_* parameters, in the order received. */
+  shp: ColumnType<[string, string][], string, string>;
+  receipt: string | null;
+  user_ip: string | null;
+  out_sum_currency: string | null;
+  result_url2: string | null;
+  success_url2: string | null;
+  success_url2_method: HttpMethod | null;
+  fail_url2: string | null;
+  fail_url2_method: HttpMethod | null;
+  expires_at: Timestamp | null;
+  op_key: string | null;
+  card_mask: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  paid_at: Timestamp | null;
+}
+
+export interface PaymentEventsTable {
+  id: Generated<bigint>;
+  payment_id: string;
+  kind: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface CardVaultTable {
+  token: string;
+  pan_sealed: string;
+  first6: string;
+  last4: string;
+  brand: string;
+  expiry_month: number;
+  expiry_year: number;
+  created_at: Timestamp;
+}
+
+export interface CardAttemptsTable {
+  id: string;
+  payment_id: string;
+  submission_key: string;
+  status: CardAttemptStatus;
+  card_token: string;
+  card_mask: string;
+  acquirer_reference: string | null;
+  decline_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SandboxAcquirerOperationsTable {
+  reference: string;
+  amount_minor: bigint;
+  currency: string;
+  card_last4: string;
+  scenario: string;
+  status: 'approved' | 'declined' | 'challenge' | 'no_answer';
+  challenge_failures: Generated<number>;
+  decline_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+// notifications
+export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+
+export interface NotificationsTable {
+  id: string;
+  account_id: string;
+  subject_id: string;
+  kind: string;
+  url: string;
+  method: HttpMethod;
+  fields: ColumnType<[string, string][], string, string>;
+  expected_body: string;
+  status: NotificationStatus;
+  attempt_count: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<bigint>;
+  notification_id: string;
+  started_at: Timestamp;
+  duration_ms: number;
+  request_line: string;
+  response_status: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+  is_success: boolean;
+}
+
 export interface Database {
   jobs: JobsTable;
   mail_messages: MailMessagesTable;
@@ -162,4 +277,11 @@ export interface Database {
   email_links: EmailLinksTable;
   sessions: SessionsTable;
   shops: ShopsTable;
+  payments: PaymentsTable;
+  payment_events: PaymentEventsTable;
+  card_vault: CardVaultTable;
+  card_attempts: CardAttemptsTable;
+  sandbox_acquirer_operations: SandboxAcquirerOperationsTable;
+  notifications: NotificationsTable;
+  notification_attempts: NotificationAttemptsTable;
 }
