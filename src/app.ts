@@ -16,6 +16,9 @@ import Fastify, {
 import { sql } from 'kysely';
 import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
+import { registerCheckoutRoutes } from './modules/checkout/index.js';
+import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
+import { registerWebServiceRoutes } from './modules/payments/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
 import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
@@ -24,6 +27,7 @@ import { commonErrors } from './platform/http/errors.js';
 import { requestLanguage } from './platform/http/request.js';
 import { createMetrics } from './platform/metrics.js';
 import { projectRoot } from './platform/paths.js';
+import { DEMO } from './seed.js';
 
 export interface AppOptions {
   /** Where the built cabinet lives; tests that do not need it leave it out. */
@@ -66,6 +70,19 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
 
   if (!deps.config.isProduction) registerDevMailbox(app, deps.db);
+
+  // Robokassa-compatible surfaces: authenticated by signatures, answered in Robokassa's formats.
+  registerCheckoutRoutes(app, deps, deps.providers.cardAcquirer);
+  registerWebServiceRoutes(app, deps);
+  if (!deps.config.isProduction) {
+    registerDemoStoreRoutes(app, deps, {
+      merchantLogin: DEMO.shop.merchantLogin,
+      password1: DEMO.shop.password1,
+      password2: DEMO.shop.password2,
+      algorithm: 'MD5',
+      paymentPageUrl: `${deps.config.publicUrl}/Merchant/Index.aspx`,
+    });
+  }
 
   await app.register(
     async (cabinet) => {

@@ -1,6 +1,7 @@
 /** What every module's services receive: passed in, never imported as globals. */
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
+import type { CardAcquirer } from './modules/methods/index.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { Database } from './schema.js';
@@ -12,4 +13,10 @@ export interface Deps {
   readonly logger: Logger;
   /** Pause before answering a failed sign-in, growing with failures; 0 in tests. */
   readonly signInFailureDelayMs: number;
+  /** External parties behind provider interfaces; the sandbox ones ship with Kopek. */
+  readonly providers: Providers;
+}
+
+export interface Providers {
+  readonly cardAcquirer: CardAcquirer;
 }

@@ -5,13 +5,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
-import type { Deps } from './deps.js';
+import type { Deps, Providers } from './deps.js';
 import type { Clock } from './platform/clock.js';
 import { systemClock } from './platform/clock.js';
 import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseHandle } from './platform/db.js';
 import { deleteFinishedJobs, JobWorker } from './platform/jobs.js';
 import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
 import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
+import { SandboxCardAcquirer } from './modules/methods/index.js';
+import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
+import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import {
   createDevMailboxTransport,
@@ -35,6 +38,7 @@ export interface RuntimeOverrides {
   readonly logger?: Logger;
   readonly mailTransport?: MailTransport;
   readonly signInFailureDelayMs?: number;
+  readonly providers?: Partial<Providers>;
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<DatabaseHandle<Database>> {
@@ -59,6 +63,9 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     clock,
     logger,
     signInFailureDelayMs: overrides.signInFailureDelayMs ?? 300,
+    providers: {
+      cardAcquirer: overrides.providers?.cardAcquirer ?? new SandboxCardAcquirer({ db: database.db, clock }),
+    },
   };
   const worker = new JobWorker({ db: database.db, clock, logger });
   const transport =
@@ -68,6 +75,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     MAIL_QUEUE,
     createMailDeliveryHandler({ db: database.db, clock, transport, from: config.mailFrom }),
   );
+  worker.register(NOTIFICATION_QUEUE, createNotificationDeliveryHandler(deps));
+  worker.register(RECONCILE_QUEUE, createReconcileHandler(deps, deps.providers.cardAcquirer));
   scheduleHousekeeping(worker, deps);
   return {
     deps,

@@ -2,7 +2,7 @@
  * Table types for Kysely, one interface per table, grouped by the module that owns them.
  * Keep in step with src/migrations. int8 columns arrive as bigint, timestamptz as Date.
  */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = Date;
 
@@ -266,6 +266,17 @@ export interface NotificationAttemptsTable {
   is_success: boolean;
 }
 
+// demo-store
+export interface DemoStoreOrdersTable {
+  id: Generated<bigint>;
+  product: string;
+  out_sum: string;
+  status: 'new' | 'paid';
+  created_at: Timestamp;
+  paid_at: Timestamp | null;
+  payment_method: string | null;
+}
+
 export interface Database {
   jobs: JobsTable;
   mail_messages: MailMessagesTable;
@@ -284,4 +295,9 @@ export interface Database {
   sandbox_acquirer_operations: SandboxAcquirerOperationsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
+  demo_store_orders: DemoStoreOrdersTable;
 }
+
+/** Rows as read (Generated and ColumnType resolved to their selected types). */
+export type PaymentRow = Selectable<PaymentsTable>;
+export type CardAttemptRow = Selectable<CardAttemptsTable>;

@@ -5,6 +5,8 @@
 export { registerModerationRoutes, registerShopRoutes } from './shop.routes.js';
 export {
   createShop,
+  findShopById,
+  findShopByMerchantLogin,
   readShopPasswords,
   updateShopSettings,
   type ShopPasswords,

@@ -192,6 +192,22 @@ async function findOwnShop(
   return shop;
 }
 
+/** The protocol's entry: a shop by its MerchantLogin (any account), with its sealed passwords. */
+export async function findShopByMerchantLogin(
+  db: Deps['db'],
+  merchantLogin: string,
+): Promise<ShopsTable | undefined> {
+  return db
+    .selectFrom('shops')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['merchant_login']), '=', merchantLogin.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export async function findShopById(db: Deps['db'], shopId: string): Promise<ShopsTable | undefined> {
+  return db.selectFrom('shops').selectAll().where('id', '=', shopId).executeTakeFirst();
+}
+
 export async function getShop(deps: Deps, accountId: string, shopId: string): Promise<ShopView> {
   return toShopView(await findOwnShop(deps.db, accountId, shopId));
 }

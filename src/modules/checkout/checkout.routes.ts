@@ -1,0 +1,477 @@
+/**
+ * The buyer's side of the protocol: Robokassa's payment request (/Merchant/Index.aspx and aliases), the
+ * payment page, card submission, 3-D Secure, and the way back to the shop. Pages follow the
+ * Post/Redirect/Get pattern, so a reload never submits twice.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { createSecretToken } from '../../platform/crypto.js';
+import { html, type SafeHtml } from '../../platform/http/html.js';
+import { requestLanguage } from '../../platform/http/request.js';
+import { isLanguage, localize, type Language } from '../../platform/i18n.js';
+import { formatMinor } from '../../platform/money.js';
+import { validateCardInput, type CardAcquirer, DECLINE_REASON_TEXTS } from '../methods/index.js';
+import {
+  answerChallenge,
+  buildReturnTarget,
+  findOpenAttempt,
+  loadCheckoutPayment,
+  payByCard,
+  startPayment,
+  type CardStep,
+  type CheckoutPayment,
+} from '../payments/index.js';
+import {
+  describePaymentPageError,
+  parseInitRequest,
+  type ProtocolError,
+  type RequestFields,
+} from '../protocol/index.js';
+import {
+  renderCardForm,
+  renderChallenge,
+  renderError,
+  renderPage,
+  renderPending,
+  renderRedirectForm,
+  renderSummary,
+  textsFor,
+  type CardFormState,
+  type ErrorPageContent,
+} from './checkout.pages.js';
+
+const ASSETS_DIRECTORY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const ASSETS = {
+  'checkout.css': { type: 'text/css; charset=utf-8', body: readAsset('checkout.css') },
+  'checkout.js': { type: 'text/javascript; charset=utf-8', body: readAsset('checkout.js') },
+};
+
+function readAsset(name: string): string {
+  // Built code runs from dist/, the assets stay in src/: look in both.
+  const candidates = [
+    path.join(ASSETS_DIRECTORY, name),
+    path.join(ASSETS_DIRECTORY.replace(`${path.sep}dist${path.sep}`, path.sep), name),
+  ];
+  for (const candidate of candidates) {
+    try {
+      return readFileSync(candidate, 'utf8');
+    } catch {
+      continue;
+    }
+  }
+  throw new Error(`checkout asset ${name} not found`);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+/** Strict CSP: our own CSS and JS only; forms may post only here and to the shop we send the buyer back to. */
+function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: string,
+  formTargets: readonly string[] = [],
+): FastifyReply {
+  const formAction = ["'self'", ...formTargets.map(originOf).filter(Boolean)].join(' ');
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .headers({
+      'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    })
+    .send(page);
+}
+
+function languageOf(request: FastifyRequest, culture: string | null | undefined): Language {
+  return isLanguage(culture) ? culture : requestLanguage(request);
+}
+
+function errorContent(
+  language: Language,
+  error: ProtocolError,
+  debug?: ErrorPageContent['debug'],
+): ErrorPageContent {
+  return {
+    code: error.code,
+    title: localize(describePaymentPageError(error.code), language),
+    detail: localize(error.detail, language),
+    ...(error.field ? { field: error.field } : {}),
+    ...(debug ? { debug } : {}),
+  };
+}
+
+function paymentPath(paymentId: string, suffix = ''): string {
+  return `/Merchant/Index/${encodeURIComponent(paymentId)}${suffix}`;
+}
+
+function amountText({ payment }: CheckoutPayment): string {
+  return `${formatMinor(payment.amount_minor, payment.currency)} ${payment.currency === 'RUB' ? '₽' : payment.currency}`;
+}
+
+interface CheckoutContext {
+  readonly deps: Deps;
+  readonly acquirer: CardAcquirer;
+}
+
+export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquirer: CardAcquirer): void {
+  const context: CheckoutContext = { deps, acquirer };
+
+  const start = (fields: RequestFields, request: FastifyRequest, reply: FastifyReply) =>
+    startFromFields(context, fields, request, reply);
+  for (const route of [
+    '/Merchant/Index.aspx',
+    '/merchant/index.aspx',
+    '/Merchant/Payment/Index',
+    '/merchant/payment/index',
+  ]) {
+    app.get(route, (request, reply) => start(request.query as RequestFields, request, reply));
+    app.post(route, (request, reply) => start((request.body ?? {}) as RequestFields, request, reply));
+  }
+  for (const route of ['/Merchant/Indexjson.aspx', '/merchant/indexjson.aspx']) {
+    app.post(route, (request, reply) =>
+      startJson(context, (request.body ?? {}) as RequestFields, request, reply),
+    );
+  }
+
+  app.get('/Merchant/Index/:paymentId', (request, reply) =>
+    showPayment(context, paymentIdOf(request), request, reply),
+  );
+  app.post('/Merchant/Index/:paymentId/card', (request, reply) =>
+    submitCard(context, paymentIdOf(request), request, reply),
+  );
+  app.post('/Merchant/Index/:paymentId/3ds', (request, reply) =>
+    submitChallenge(context, paymentIdOf(request), request, reply),
+  );
+  app.get('/Merchant/Index/:paymentId/return', (request, reply) =>
+    returnToShop(context, paymentIdOf(request), request, reply),
+  );
+
+  app.get('/checkout/assets/:file', (request, reply) => {
+    const asset = ASSETS[(request.params as { file: string }).file as keyof typeof ASSETS];
+    if (!asset) return reply.code(404).send();
+    return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+}
+
+function paymentIdOf(request: FastifyRequest): string {
+  return (request.params as { paymentId: string }).paymentId;
+}
+
+async function startFromFields(
+  context: CheckoutContext,
+  fields: RequestFields,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const parsed = parseInitRequest(fields);
+  const culture = parsed.ok ? parsed.request.culture : undefined;
+  const language = languageOf(request, culture);
+  const frame = { language, isSandbox: context.acquirer.isSandbox };
+  if (!parsed.ok) {
+    return sendPage(
+      reply,
+      400,
+      renderPage(
+        frame,
+        textsFor(language)('errorTitle'),
+        renderError(language, errorContent(language, parsed.error)),
+      ),
+    );
+  }
+  const outcome = await startPayment(context.deps, parsed.request, request.ip);
+  if (outcome.kind === 'refused') {
+    const content = errorContent(language, outcome.error, outcome.debug);
+    return sendPage(
+      reply,
+      400,
+      renderPage({ ...frame, isTest: parsed.request.isTest }, content.title, renderError(language, content)),
+    );
+  }
+  return reply.redirect(paymentPath(outcome.paymentId), 303);
+}
+
+/** Indexjson.aspx: the same request answered with JSON, for sites that open the payment page themselves. */
+async function startJson(
+  context: CheckoutContext,
+  fields: RequestFields,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const parsed = parseInitRequest(fields);
+  const language = languageOf(request, parsed.ok ? parsed.request.culture : undefined);
+  const outcome = parsed.ok
+    ? await startPayment(context.deps, parsed.request, request.ip)
+    : ({ kind: 'refused', error: parsed.error } as const);
+  if (outcome.kind === 'refused') {
+    return reply.code(200).send({
+      errorCode: outcome.error.code,
+      errorMessage: localize(describePaymentPageError(outcome.error.code), language),
+    });
+  }
+  return reply.send({ invoiceID: outcome.paymentId });
+}
+
+async function loadOr404(
+  context: CheckoutContext,
+  paymentId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const found = await loadCheckoutPayment(context.deps, paymentId);
+  if (!found) {
+    const language = requestLanguage(request);
+    const content = errorContent(language, { code: 53, detail: describePaymentPageError(53) });
+    sendPage(
+      reply,
+      404,
+      renderPage(
+        { language, isSandbox: context.acquirer.isSandbox },
+        content.title,
+        renderError(language, content),
+      ),
+    );
+  }
+  return found;
+}
+
+async function showPayment(
+  context: CheckoutContext,
+  paymentId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const found = await loadOr404(context, paymentId, request, reply);
+  if (!found) return reply;
+  const language = languageOf(request, found.payment.culture);
+  switch (found.payment.status) {
+    case 'paid':
+      return showPaid(context, found, language, reply);
+    case 'processing':
+      return sendPaymentPage(context, found, language, reply, renderPending(language), 200, 3);
+    case 'awaiting_3ds': {
+      const attempt = await findOpenAttempt(context.deps, paymentId);
+      const challenge = renderChallenge(language, {
+        action: paymentPath(paymentId, '/3ds'),
+        attemptId: attempt?.id ?? '',
+        isSandbox: context.acquirer.isSandbox,
+      });
+      return sendPaymentPage(context, found, language, reply, challenge);
+    }
+    case 'expired': {
+      const content = errorContent(language, { code: 33, detail: describePaymentPageError(33) });
+      return sendPage(
+        reply,
+        410,
+        renderPage(
+          { language, isSandbox: context.acquirer.isSandbox },
+          content.title,
+          renderError(language, content),
+        ),
+      );
+    }
+    default:
+      return sendPaymentPage(
+        context,
+        found,
+        language,
+        reply,
+        renderCardForm(language, emptyForm(found), amountText(found)),
+      );
+  }
+}
+
+function emptyForm(found: CheckoutPayment): CardFormState {
+  return {
+    action: paymentPath(found.payment.id, '/card'),
+    cancelUrl: paymentPath(found.payment.id, '/return'),
+    submissionKey: createSecretToken(16),
+    values: { email: found.payment.email ?? '' },
+    fieldErrors: {},
+  };
+}
+
+function sendPaymentPage(
+  context: CheckoutContext,
+  found: CheckoutPayment,
+  language: Language,
+  reply: FastifyReply,
+  body: SafeHtml,
+  status = 200,
+  refreshSeconds?: number,
+) {
+  const summary = renderSummary(language, {
+    shopName: found.shop.name,
+    amountText: amountText(found),
+    description: found.payment.description,
+    invId: String(found.payment.inv_id),
+  });
+  const frame = {
+    language,
+    isSandbox: context.acquirer.isSandbox,
+    isTest: found.payment.is_test,
+    ...(refreshSeconds ? { refreshSeconds } : {}),
+  };
+  return sendPage(reply, status, renderPage(frame, textsFor(language)('pageTitle'), html`${summary}${body}`));
+}
+
+function showPaid(context: CheckoutContext, found: CheckoutPayment, language: Language, reply: FastifyReply) {
+  const t = textsFor(language);
+  const target = buildReturnTarget(context.deps, found, 'success', language);
+  const heading = { title: t('paidTitle'), text: t('paidText'), isSuccess: true };
+  const body = target
+    ? renderRedirectForm(language, target, heading)
+    : html`<section class="card">
+        <h2>${t('paidTitle')}</h2>
+        <p class="alert ok">${t('paidText')}</p>
+      </section>`;
+  return sendPaymentPage(context, found, language, reply, body).header(
+    'content-security-policy',
+    `default-src 'none'; style-src 'self'; script-src 'self'; form-action 'self' ${target ? originOf(target.url) : ''}; frame-ancestors 'none'; base-uri 'none'`,
+  );
+}
+
+function stringField(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+async function submitCard(
+  context: CheckoutContext,
+  paymentId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const found = await loadOr404(context, paymentId, request, reply);
+  if (!found) return reply;
+  const language = languageOf(request, found.payment.culture);
+  const body = request.body;
+  const input = {
+    cardNumber: stringField(body, 'cardNumber'),
+    expiry: stringField(body, 'expiry'),
+    cvc: stringField(body, 'cvc'),
+  };
+  const email = stringField(body, 'email').trim();
+  const submissionKey = stringField(body, 'submissionKey') || createSecretToken(16);
+  const validation = validateCardInput(input, context.deps.clock.now());
+  const emailProblem = email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+  if (!validation.ok || emailProblem) {
+    const fieldErrors = Object.fromEntries(
+      Object.entries(validation.ok ? {} : validation.fields).map(([name, problem]) => [
+        name,
+        problem ? localize(problem.text, language) : '',
+      ]),
+    );
+    if (emailProblem)
+      fieldErrors.email =
+        language === 'ru' ? 'Введите адрес вида name@example.ru.' : 'Enter an address like name@example.com.';
+    const state: CardFormState = {
+      ...emptyForm(found),
+      submissionKey,
+      values: { cardNumber: input.cardNumber, expiry: input.expiry, email },
+      fieldErrors,
+      alert: textsFor(language)('fieldErrors'),
+    };
+    return sendPaymentPage(
+      context,
+      found,
+      language,
+      reply,
+      renderCardForm(language, state, amountText(found)),
+      422,
+    );
+  }
+  const step = await payByCard(context.deps, context.acquirer, {
+    paymentId,
+    submissionKey,
+    card: validation.card,
+    email: email || undefined,
+  });
+  return answerStep(context, found, step, language, reply);
+}
+
+function answerStep(
+  context: CheckoutContext,
+  found: CheckoutPayment,
+  step: CardStep,
+  language: Language,
+  reply: FastifyReply,
+) {
+  if (step.kind !== 'declined') return reply.redirect(paymentPath(found.payment.id), 303);
+  const t = textsFor(language);
+  const state: CardFormState = {
+    ...emptyForm(found),
+    alert: `${t('declined')} ${localize(DECLINE_REASON_TEXTS[step.reason], language)} ${t('tryAgain')}`,
+  };
+  return sendPaymentPage(
+    context,
+    found,
+    language,
+    reply,
+    renderCardForm(language, state, amountText(found)),
+    402,
+  );
+}
+
+async function submitChallenge(
+  context: CheckoutContext,
+  paymentId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const found = await loadOr404(context, paymentId, request, reply);
+  if (!found) return reply;
+  const language = languageOf(request, found.payment.culture);
+  const step = await answerChallenge(context.deps, context.acquirer, {
+    paymentId,
+    attemptId: stringField(request.body, 'attemptId'),
+    answer: stringField(request.body, 'code').trim(),
+  });
+  if (step.kind === 'challenge' && step.triesLeft >= 0) {
+    const challenge = renderChallenge(language, {
+      action: paymentPath(paymentId, '/3ds'),
+      attemptId: step.attemptId,
+      triesLeft: step.triesLeft,
+      isSandbox: context.acquirer.isSandbox,
+    });
+    return sendPaymentPage(context, found, language, reply, challenge, 422);
+  }
+  return answerStep(context, found, step, language, reply);
+}
+
+/** "Back to the shop": the buyer gives up, and goes to FailURL (or the shop's site when there is none). */
+async function returnToShop(
+  context: CheckoutContext,
+  paymentId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const found = await loadOr404(context, paymentId, request, reply);
+  if (!found) return reply;
+  const language = languageOf(request, found.payment.culture);
+  if (found.payment.status === 'paid') return reply.redirect(paymentPath(paymentId), 303);
+  const target = buildReturnTarget(context.deps, found, 'fail', language);
+  if (!target) return reply.redirect(found.shop.site_url, 303);
+  const t = textsFor(language);
+  const page = renderRedirectForm(language, target, {
+    title: t('backToShop'),
+    text: t('notCompleted'),
+    isSuccess: false,
+  });
+  return sendPage(
+    reply,
+    200,
+    renderPage({ language, isSandbox: context.acquirer.isSandbox }, t('backToShop'), page),
+    [target.url],
+  );
+}

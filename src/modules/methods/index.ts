@@ -1,0 +1,47 @@
+/**
+ * Methods: how buyers pay. Owns the payment-method catalogue (Robokassa's GetCurrencies and
+ * GetPaymentMethods), card input validation (Luhn, brand, expiry, CVC) and the card acquirer provider
+ * interface with its sandbox implementation. Holds no card number beyond the call it is handed one for:
+ * numbers are stored by the vault module.
+ */
+export {
+  findMethodByLabelOrAlias,
+  listMethodGroups,
+  listPaymentMethods,
+  type PaymentMethod,
+  type PaymentMethodGroup,
+  type PaymentMethodItem,
+  type PaymentMethodKind,
+  type PaymentMethodMatch,
+} from './catalog.js';
+export {
+  CARD_BRAND_NAMES,
+  CARD_BRANDS,
+  CARD_PROBLEMS,
+  detectCardBrand,
+  formatCardMask,
+  luhnIsValid,
+  validateCardInput,
+  type CardBrand,
+  type CardField,
+  type CardInput,
+  type CardValidationResult,
+  type ValidCard,
+} from './card-validation.js';
+export {
+  DECLINE_REASON_TEXTS,
+  DECLINE_REASONS,
+  isDeclineReason,
+  type AcquirerOutcome,
+  type CardAcquirer,
+  type CardAuthorizationRequest,
+  type DeclineReason,
+} from './providers/card-acquirer.js';
+export {
+  SANDBOX_CARDS,
+  SANDBOX_CHALLENGE_CODE,
+  SANDBOX_CHALLENGE_TRIES,
+  SANDBOX_NO_ANSWER_RESOLVES_AFTER_MS,
+  SandboxCardAcquirer,
+  type SandboxCardAcquirerOptions,
+} from './providers/sandbox-card-acquirer.js';

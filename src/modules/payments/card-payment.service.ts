@@ -1,0 +1,299 @@
+/**
+ * Paying by card. The acquirer is called outside any transaction: the attempt is recorded first
+ * (committed), then the acquirer answers, then the outcome is recorded. A double click or a reload sends
+ * the same submission key and gets the same attempt; a unique index allows one attempt in flight per
+ * payment, so concurrent submissions charge once. An acquirer that does not answer leaves the attempt
+ * "unknown" and a reconcile job asks again later.
+ */
+import type { Transaction } from 'kysely';
+import type { Deps } from '../../deps.js';
+import { isUniqueViolation } from '../../platform/db.js';
+import { createId } from '../../platform/ids.js';
+import { enqueueJob } from '../../platform/jobs.js';
+import type { CardAttemptRow, Database, PaymentRow } from '../../schema.js';
+import type { AcquirerOutcome, CardAcquirer, DeclineReason, ValidCard } from '../methods/index.js';
+import { storeCard } from '../vault/index.js';
+import { markPaymentPaid } from './payment-completion.js';
+import { recordPaymentEvent } from './payment.events.js';
+
+export const RECONCILE_QUEUE = 'payments.reconcile-card-attempt';
+const RECONCILE_DELAY_MS = 30_000;
+
+export type CardStep =
+  | { kind: 'paid' }
+  | { kind: 'expired' }
+  | { kind: 'challenge'; attemptId: string; triesLeft: number }
+  | { kind: 'declined'; reason: DeclineReason }
+  | { kind: 'pending'; attemptId: string };
+
+async function lockPayment(trx: Transaction<Database>, paymentId: string): Promise<PaymentRow | undefined> {
+  return trx.selectFrom('payments').selectAll().where('id', '=', paymentId).forUpdate().executeTakeFirst();
+}
+
+function isExpired(payment: PaymentRow, now: Date): boolean {
+  return (
+    payment.status === 'expired' ||
+    (payment.expires_at !== null && payment.expires_at.getTime() <= now.getTime())
+  );
+}
+
+/** What the buyer sees for an attempt that already exists (a reload, a double click, another tab). */
+function stepOfAttempt(attempt: CardAttemptRow): CardStep {
+  switch (attempt.status) {
+    case 'approved':
+      return { kind: 'paid' };
+    case 'declined':
+      return { kind: 'declined', reason: (attempt.decline_reason as DeclineReason | null) ?? 'do_not_honor' };
+    case 'challenge':
+      return { kind: 'challenge', attemptId: attempt.id, triesLeft: -1 };
+    default:
+      return { kind: 'pending', attemptId: attempt.id };
+  }
+}
+
+type Opening =
+  { kind: 'opened'; attemptId: string; payment: PaymentRow } | { kind: 'answered'; step: CardStep };
+
+async function openAttempt(
+  deps: Deps,
+  paymentId: string,
+  submissionKey: string,
+  card: ValidCard,
+  email: string | undefined,
+): Promise<Opening> {
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    const payment = await lockPayment(trx, paymentId);
+    if (!payment) throw new Error(`payment ${paymentId} not found`);
+    if (payment.status === 'paid') return { kind: 'answered', step: { kind: 'paid' } };
+    if (isExpired(payment, now)) {
+      await expirePayment(trx, deps, payment);
+      return { kind: 'answered', step: { kind: 'expired' } };
+    }
+    const attempts = await trx
+      .selectFrom('card_attempts')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .execute();
+    const repeated = attempts.find((attempt) => attempt.submission_key === submissionKey);
+    if (repeated) return { kind: 'answered', step: stepOfAttempt(repeated) };
+    const open = attempts.find((attempt) => ['processing', 'challenge', 'unknown'].includes(attempt.status));
+    if (open) return { kind: 'answered', step: stepOfAttempt(open) };
+    const stored = await storeCard(trx, deps, {
+      pan: card.pan,
+      expiryMonth: card.expiryMonth,
+      expiryYear: card.expiryYear,
+      brand: card.brand,
+    });
+    const attemptId = createId('att');
+    await trx
+      .insertInto('card_attempts')
+      .values({
+        id: attemptId,
+        payment_id: paymentId,
+        submission_key: submissionKey,
+        status: 'processing',
+        card_token: stored.token,
+        card_mask: stored.mask,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await trx
+      .updateTable('payments')
+      .set({ status: 'processing', email: email ?? payment.email, updated_at: now })
+      .where('id', '=', paymentId)
+      .execute();
+    await recordPaymentEvent(trx, deps.clock, paymentId, 'card_submitted', {
+      attemptId,
+      cardMask: stored.mask,
+      brand: stored.brand,
+    });
+    return { kind: 'opened', attemptId, payment };
+  });
+}
+
+export async function payByCard(
+  deps: Deps,
+  acquirer: CardAcquirer,
+  input: { paymentId: string; submissionKey: string; card: ValidCard; email?: string | undefined },
+): Promise<CardStep> {
+  let opening: Opening;
+  try {
+    opening = await openAttempt(deps, input.paymentId, input.submissionKey, input.card, input.email);
+  } catch (error) {
+    // Another submission opened an attempt between our read and our insert: that one is being charged.
+    if (
+      isUniqueViolation(error, 'card_attempts_one_open_key') ||
+      isUniqueViolation(error, 'card_attempts_payment_id_submission_key_key')
+    ) {
+      return { kind: 'pending', attemptId: '' };
+    }
+    throw error;
+  }
+  if (opening.kind === 'answered') return opening.step;
+  const outcome = await askAcquirer(deps, () =>
+    acquirer.authorize({
+      paymentId: input.paymentId,
+      attemptId: opening.attemptId,
+      amountMinor: opening.payment.amount_minor,
+      currency: opening.payment.currency,
+      card: input.card,
+      description: opening.payment.description,
+    }),
+  );
+  return recordOutcome(deps, opening.attemptId, outcome);
+}
+
+/** A thrown error or a hung acquirer is an unknown outcome, never a decline: money may have moved. */
+async function askAcquirer(deps: Deps, call: () => Promise<AcquirerOutcome>): Promise<AcquirerOutcome> {
+  try {
+    return await call();
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'card acquirer call failed; the outcome will be reconciled');
+    return { kind: 'no_answer', reference: null };
+  }
+}
+
+export async function answerChallenge(
+  deps: Deps,
+  acquirer: CardAcquirer,
+  input: { paymentId: string; attemptId: string; answer: string },
+): Promise<CardStep> {
+  const attempt = await deps.db
+    .selectFrom('card_attempts')
+    .selectAll()
+    .where('id', '=', input.attemptId)
+    .where('payment_id', '=', input.paymentId)
+    .executeTakeFirst();
+  if (!attempt) return { kind: 'declined', reason: 'do_not_honor' };
+  if (attempt.status !== 'challenge' || !attempt.acquirer_reference) return stepOfAttempt(attempt);
+  const reference = attempt.acquirer_reference;
+  const outcome = await askAcquirer(deps, () => acquirer.answerChallenge(reference, input.answer));
+  await deps.db
+    .transaction()
+    .execute((trx) =>
+      recordPaymentEvent(trx, deps.clock, input.paymentId, 'challenge_answered', {
+        attemptId: attempt.id,
+        outcome: outcome.kind,
+      }),
+    );
+  return recordOutcome(deps, attempt.id, outcome);
+}
+
+/** Records what the acquirer said, in one transaction with everything it causes. */
+export async function recordOutcome(
+  deps: Deps,
+  attemptId: string,
+  outcome: AcquirerOutcome,
+): Promise<CardStep> {
+  return deps.db.transaction().execute(async (trx) => {
+    const attempt = await trx
+      .selectFrom('card_attempts')
+      .selectAll()
+      .where('id', '=', attemptId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const payment = await lockPayment(trx, attempt.payment_id);
+    if (!payment) throw new Error(`attempt ${attemptId} has no payment`);
+    // An outcome may arrive twice (a reconcile job and a late answer): only an open attempt changes.
+    if (attempt.status === 'approved' || attempt.status === 'declined') return stepOfAttempt(attempt);
+    const now = deps.clock.now();
+    const setAttempt = (status: CardAttemptRow['status'], extra: Partial<CardAttemptRow> = {}) =>
+      trx
+        .updateTable('card_attempts')
+        .set({
+          status,
+          updated_at: now,
+          acquirer_reference: outcome.reference ?? attempt.acquirer_reference,
+          ...extra,
+        })
+        .where('id', '=', attemptId)
+        .execute();
+    const setPayment = (status: PaymentRow['status']) =>
+      trx.updateTable('payments').set({ status, updated_at: now }).where('id', '=', payment.id).execute();
+    switch (outcome.kind) {
+      case 'approved':
+        await setAttempt('approved');
+        await markPaymentPaid(trx, deps, payment, {
+          opKey: createId('op'),
+          cardMask: attempt.card_mask,
+          acquirerReference: outcome.reference,
+          rrn: outcome.rrn,
+        });
+        return { kind: 'paid' };
+      case 'declined':
+        await setAttempt('declined', { decline_reason: outcome.reason });
+        await setPayment('failed');
+        await recordPaymentEvent(trx, deps.clock, payment.id, 'declined', {
+          attemptId,
+          reason: outcome.reason,
+        });
+        return { kind: 'declined', reason: outcome.reason };
+      case 'challenge':
+        await setAttempt('challenge');
+        await setPayment('awaiting_3ds');
+        if (attempt.status !== 'challenge') {
+          await recordPaymentEvent(trx, deps.clock, payment.id, 'challenge_requested', { attemptId });
+        }
+        return { kind: 'challenge', attemptId, triesLeft: outcome.triesLeft };
+      case 'no_answer':
+        await setAttempt('unknown');
+        await setPayment('processing');
+        await recordPaymentEvent(trx, deps.clock, payment.id, 'acquirer_no_answer', { attemptId });
+        await enqueueJob(trx, deps.clock, {
+          queue: RECONCILE_QUEUE,
+          payload: { attemptId },
+          runAt: new Date(now.getTime() + RECONCILE_DELAY_MS),
+          maxAttempts: 30,
+        });
+        return { kind: 'pending', attemptId };
+      default:
+        throw new Error(`unknown acquirer outcome ${JSON.stringify(outcome satisfies never)}`);
+    }
+  });
+}
+
+async function expirePayment(trx: Transaction<Database>, deps: Deps, payment: PaymentRow): Promise<void> {
+  if (payment.status === 'expired') return;
+  await trx
+    .updateTable('payments')
+    .set({ status: 'expired', updated_at: deps.clock.now() })
+    .where('id', '=', payment.id)
+    .execute();
+  await recordPaymentEvent(trx, deps.clock, payment.id, 'expired');
+}
+
+/** The reconcile job: asks the acquirer again about an attempt whose outcome is unknown. */
+export function createReconcileHandler(deps: Deps, acquirer: CardAcquirer) {
+  return async (payload: unknown): Promise<void> => {
+    const attemptId = (payload as { attemptId?: unknown }).attemptId;
+    if (typeof attemptId !== 'string') throw new Error('reconcile job without attemptId');
+    const attempt = await deps.db
+      .selectFrom('card_attempts')
+      .selectAll()
+      .where('id', '=', attemptId)
+      .executeTakeFirst();
+    if (!attempt || attempt.status !== 'unknown') return;
+    if (!attempt.acquirer_reference) {
+      // The acquirer never gave a reference, so it never took the operation: nothing was charged.
+      await recordOutcome(deps, attemptId, { kind: 'declined', reference: null, reason: 'acquirer_timeout' });
+      return;
+    }
+    const outcome = await askAcquirer(deps, () => acquirer.fetchStatus(attempt.acquirer_reference ?? ''));
+    // Still unknown: throwing makes the job queue ask again later, with backoff, up to its limit.
+    if (outcome.kind === 'no_answer')
+      throw new Error(`acquirer has no answer yet for ${attempt.acquirer_reference}`);
+    await recordOutcome(deps, attemptId, outcome);
+  };
+}
+
+/** Used by the checkout page to decide what to show for a payment in flight. */
+export async function findOpenAttempt(deps: Deps, paymentId: string): Promise<CardAttemptRow | undefined> {
+  return deps.db
+    .selectFrom('card_attempts')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .where('status', 'in', ['processing', 'challenge', 'unknown'])
+    .executeTakeFirst();
+}

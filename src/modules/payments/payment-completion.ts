@@ -1,0 +1,106 @@
+/**
+ * What happens when money is received: the payment becomes paid and, in the same transaction, the
+ * merchant's ResultURL notification and the buyer's e-mail are enqueued (transactional outbox).
+ */
+import type { Transaction } from 'kysely';
+import type { Deps } from '../../deps.js';
+import { enqueueMail } from '../../platform/mail.js';
+import { formatMinor } from '../../platform/money.js';
+import type { Database, PaymentRow } from '../../schema.js';
+import { enqueueNotification } from '../notifications/index.js';
+import { buildResultNotificationFields } from '../protocol/index.js';
+import { findShopById, readShopPasswords } from '../shops/index.js';
+import { renderPaymentReceivedMail } from './payment.mail.js';
+import { recordPaymentEvent } from './payment.events.js';
+
+export const BANK_CARD_METHOD = { paymentMethod: 'BankCard', incCurrLabel: 'BankCardPSR' } as const;
+
+export interface Settlement {
+  readonly opKey: string;
+  readonly cardMask: string;
+  readonly acquirerReference: string;
+  readonly rrn: string;
+}
+
+export async function markPaymentPaid(
+  trx: Transaction<Database>,
+  deps: Deps,
+  payment: PaymentRow,
+  settlement: Settlement,
+): Promise<void> {
+  const now = deps.clock.now();
+  // The fee comes from tariffs, which arrive with the ledger (issue 4); until then no commission is taken.
+  const feeMinor = 0n;
+  await trx
+    .updateTable('payments')
+    .set({
+      status: 'paid',
+      paid_at: now,
+      updated_at: now,
+      op_key: settlement.opKey,
+      card_mask: settlement.cardMask,
+      payment_method: BANK_CARD_METHOD.paymentMethod,
+      inc_curr_label: BANK_CARD_METHOD.incCurrLabel,
+      fee_minor: feeMinor,
+    })
+    .where('id', '=', payment.id)
+    .execute();
+  await recordPaymentEvent(trx, deps.clock, payment.id, 'paid', {
+    opKey: settlement.opKey,
+    cardMask: settlement.cardMask,
+    rrn: settlement.rrn,
+    acquirerReference: settlement.acquirerReference,
+  });
+  await notifyMerchant(trx, deps, { ...payment, fee_minor: feeMinor });
+  if (payment.email) await notifyBuyer(trx, deps, payment);
+}
+
+async function notifyMerchant(trx: Transaction<Database>, deps: Deps, payment: PaymentRow): Promise<void> {
+  const shop = await findShopById(trx, payment.shop_id);
+  if (!shop) throw new Error(`payment ${payment.id} has no shop`);
+  if (!shop.result_url) {
+    await recordPaymentEvent(trx, deps.clock, payment.id, 'result_url_not_configured');
+    return;
+  }
+  const passwords = readShopPasswords(deps.config.masterKey, shop);
+  const invId = String(payment.inv_id);
+  const fields = buildResultNotificationFields({
+    outSum: payment.out_sum_text,
+    invId,
+    fee: formatMinor(payment.fee_minor, payment.currency),
+    email: payment.email ?? undefined,
+    paymentMethod: BANK_CARD_METHOD.paymentMethod,
+    incCurrLabel: BANK_CARD_METHOD.incCurrLabel,
+    isTest: payment.is_test,
+    shp: payment.shp,
+    password2: payment.is_test ? passwords.testPassword2 : passwords.password2,
+    algorithm: shop.hash_algorithm,
+  });
+  await enqueueNotification(trx, deps.clock, {
+    accountId: payment.account_id,
+    subjectId: payment.id,
+    kind: 'result_url',
+    url: shop.result_url,
+    method: shop.result_method,
+    fields,
+    expectedBody: `OK${invId}`,
+  });
+}
+
+async function notifyBuyer(trx: Transaction<Database>, deps: Deps, payment: PaymentRow): Promise<void> {
+  const shop = await findShopById(trx, payment.shop_id);
+  const mail = renderPaymentReceivedMail(payment.culture ?? 'ru', {
+    shopName: shop?.name ?? '',
+    amount: formatMinor(payment.amount_minor, payment.currency),
+    currency: payment.currency,
+    description: payment.description,
+    invId: String(payment.inv_id),
+    isTest: payment.is_test,
+  });
+  await enqueueMail(trx, deps.clock, {
+    ...mail,
+    to: payment.email ?? '',
+    accountId: payment.account_id,
+    kind: 'payment_received',
+  });
+}

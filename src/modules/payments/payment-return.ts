@@ -1,0 +1,66 @@
+/**
+ * Where the buyer goes back to: SuccessURL (signed with Password #1) or FailURL, from the shop's settings
+ * or overridden per payment by SuccessUrl2/FailUrl2, with the method (GET or POST) that goes with it.
+ */
+import type { Deps } from '../../deps.js';
+import type { PaymentRow, ShopsTable } from '../../schema.js';
+import { buildFailRedirectFields, buildSuccessRedirectFields } from '../protocol/index.js';
+import { findShopById, readShopPasswords } from '../shops/index.js';
+
+export interface CheckoutPayment {
+  readonly payment: PaymentRow;
+  readonly shop: ShopsTable;
+}
+
+export async function loadCheckoutPayment(
+  deps: Deps,
+  paymentId: string,
+): Promise<CheckoutPayment | undefined> {
+  const payment = await deps.db
+    .selectFrom('payments')
+    .selectAll()
+    .where('id', '=', paymentId)
+    .executeTakeFirst();
+  if (!payment) return undefined;
+  const shop = await findShopById(deps.db, payment.shop_id);
+  return shop ? { payment, shop } : undefined;
+}
+
+export interface ReturnTarget {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly fields: readonly (readonly [string, string])[];
+}
+
+export function buildReturnTarget(
+  deps: Deps,
+  { payment, shop }: CheckoutPayment,
+  outcome: 'success' | 'fail',
+  culture: 'ru' | 'en',
+): ReturnTarget | undefined {
+  const common = {
+    outSum: payment.out_sum_text,
+    invId: String(payment.inv_id),
+    culture,
+    isTest: payment.is_test,
+    shp: payment.shp,
+  };
+  if (outcome === 'success') {
+    const url = payment.success_url2 ?? shop.success_url;
+    if (!url) return undefined;
+    const passwords = readShopPasswords(deps.config.masterKey, shop);
+    const fields = buildSuccessRedirectFields({
+      ...common,
+      password1: payment.is_test ? passwords.testPassword1 : passwords.password1,
+      algorithm: shop.hash_algorithm,
+    });
+    return { url, method: payment.success_url2_method ?? shop.success_method, fields };
+  }
+  const url = payment.fail_url2 ?? shop.fail_url;
+  if (!url) return undefined;
+  return {
+    url,
+    method: payment.fail_url2_method ?? shop.fail_method,
+    fields: buildFailRedirectFields(common),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * Starting a payment from Robokassa's payment request (/Merchant/Index.aspx): find the shop, check it may
+ * take this payment, verify the signature against every documented variant, then create the payment or
+ * reuse the unpaid one with the same InvId. Answers Robokassa's page error codes for everything refused.
+ */
+import type { Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Deps } from '../../deps.js';
+import { isUniqueViolation } from '../../platform/db.js';
+import { createId } from '../../platform/ids.js';
+import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
+import {
+  maskPasswordInBaseString,
+  protocolError,
+  verifyInitSignature,
+  type InitRequest,
+  type ProtocolError,
+} from '../protocol/index.js';
+import { findShopByMerchantLogin, readShopPasswords } from '../shops/index.js';
+import { recordPaymentEvent } from './payment.events.js';
+
+/** Shown on the error-29 page in test mode only: what Kopek expected, with the password masked. */
+export interface SignatureDebug {
+  readonly algorithm: string;
+  readonly received: string;
+  readonly candidates: readonly { label: string; baseString: string }[];
+}
+
+export type StartOutcome =
+  { kind: 'started'; paymentId: string } | { kind: 'refused'; error: ProtocolError; debug?: SignatureDebug };
+
+/** Statuses in which a buyer is mid-payment: a repeated request must not disturb them. */
+const IN_FLIGHT = new Set(['processing', 'awaiting_3ds']);
+
+function checkShopMayTakePayment(
+  shop: ShopsTable | undefined,
+  request: InitRequest,
+): ProtocolError | undefined {
+  if (!shop) return protocolError(26, 'MerchantLogin');
+  // A shop in test mode, in moderation or rejected takes test payments only: live ones need activation.
+  if (!request.isTest && shop.status !== 'active') return protocolError(25, 'MerchantLogin');
+  return undefined;
+}
+
+function verifySignature(deps: Deps, shop: ShopsTable, request: InitRequest): StartOutcome | undefined {
+  const passwords = readShopPasswords(deps.config.masterKey, shop);
+  const password1 = request.isTest ? passwords.testPassword1 : passwords.password1;
+  const verification = verifyInitSignature(
+    request.signatureParams,
+    password1,
+    shop.hash_algorithm,
+    request.signatureValue,
+  );
+  if (verification.isValid) return undefined;
+  return {
+    kind: 'refused',
+    error: protocolError(29, 'SignatureValue'),
+    ...(request.isTest
+      ? {
+          debug: {
+            algorithm: shop.hash_algorithm,
+            received: request.signatureValue,
+            candidates: verification.candidates.map((candidate) => ({
+              label: candidate.label,
+              baseString: maskPasswordInBaseString(candidate.baseString, password1),
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+function paymentValues(request: InitRequest, now: Date) {
+  return {
+    status: 'created' as const,
+    out_sum_text: request.outSumText,
+    amount_minor: request.outSumMinor,
+    currency: 'RUB' as const,
+    description: request.description,
+    email: request.email ?? null,
+    culture: request.culture ?? null,
+    inc_curr_label: request.incCurrLabel ?? null,
+    shp: JSON.stringify(request.shp),
+    receipt: request.receipt ?? null,
+    user_ip: request.userIp ?? null,
+    out_sum_currency: request.outSumCurrency ?? null,
+    result_url2: request.resultUrl2 ?? null,
+    success_url2: request.successUrl2 ?? null,
+    success_url2_method: request.successUrl2Method ?? null,
+    fail_url2: request.failUrl2 ?? null,
+    fail_url2_method: request.failUrl2Method ?? null,
+    expires_at: request.expirationDate ?? null,
+    updated_at: now,
+  };
+}
+
+async function findReusablePayment(
+  trx: Transaction<Database>,
+  shopId: string,
+  invId: bigint,
+  isTest: boolean,
+): Promise<PaymentRow | undefined> {
+  return trx
+    .selectFrom('payments')
+    .selectAll()
+    .where('shop_id', '=', shopId)
+    .where('inv_id', '=', invId)
+    .where('is_test', '=', isTest)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+async function insertPayment(
+  trx: Transaction<Database>,
+  deps: Deps,
+  shop: ShopsTable,
+  request: InitRequest,
+  ip: string,
+): Promise<string> {
+  const now = deps.clock.now();
+  let invId = request.invId;
+  if (invId === null) {
+    const next = await sql<{ id: bigint }>`select nextval('assigned_inv_id_seq') as id`.execute(trx);
+    invId = next.rows[0]?.id ?? null;
+    if (invId === null) throw new Error('assigned_inv_id_seq returned nothing');
+  }
+  const paymentId = createId('pay');
+  await trx
+    .insertInto('payments')
+    .values({
+      id: paymentId,
+      shop_id: shop.id,
+      account_id: shop.account_id,
+      inv_id: invId,
+      is_inv_id_assigned: request.invId === null,
+      is_test: request.isTest,
+      created_at: now,
+      ...paymentValues(request, now),
+    })
+    .execute();
+  await recordPaymentEvent(trx, deps.clock, paymentId, 'created', {
+    ip,
+    isTest: request.isTest,
+    invId: String(invId),
+  });
+  return paymentId;
+}
+
+/** Creates the payment, or reuses the unpaid one with the same InvId (a buyer coming back to pay). */
+async function createOrReusePayment(
+  trx: Transaction<Database>,
+  deps: Deps,
+  shop: ShopsTable,
+  request: InitRequest,
+  ip: string,
+): Promise<StartOutcome> {
+  if (request.invId === null)
+    return { kind: 'started', paymentId: await insertPayment(trx, deps, shop, request, ip) };
+  const existing = await findReusablePayment(trx, shop.id, request.invId, request.isTest);
+  if (!existing || (existing.status === 'paid' && request.isTest)) {
+    return { kind: 'started', paymentId: await insertPayment(trx, deps, shop, request, ip) };
+  }
+  if (existing.status === 'paid') return { kind: 'refused', error: protocolError(40, 'InvId') };
+  if (IN_FLIGHT.has(existing.status)) return { kind: 'started', paymentId: existing.id };
+  await trx
+    .updateTable('payments')
+    .set(paymentValues(request, deps.clock.now()))
+    .where('id', '=', existing.id)
+    .execute();
+  await recordPaymentEvent(trx, deps.clock, existing.id, 'reinitiated', {
+    ip,
+    previousStatus: existing.status,
+  });
+  return { kind: 'started', paymentId: existing.id };
+}
+
+export async function startPayment(deps: Deps, request: InitRequest, ip: string): Promise<StartOutcome> {
+  const shop = await findShopByMerchantLogin(deps.db, request.merchantLogin);
+  const shopProblem = checkShopMayTakePayment(shop, request);
+  if (shopProblem || !shop) return { kind: 'refused', error: shopProblem ?? protocolError(26) };
+  const signatureProblem = verifySignature(deps, shop, request);
+  if (signatureProblem) return signatureProblem;
+  if (request.expirationDate && request.expirationDate.getTime() <= deps.clock.now().getTime()) {
+    return { kind: 'refused', error: protocolError(33, 'ExpirationDate') };
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await deps.db.transaction().execute((trx) => createOrReusePayment(trx, deps, shop, request, ip));
+    } catch (error) {
+      // Two first requests for one new InvId at once: the loser retries and then reuses the winner's payment.
+      if (attempt < 3 && isUniqueViolation(error, 'payments_live_inv_id_key')) continue;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Robokassa's XML web service (/Merchant/WebService/Service.asmx/<Method>, GET or POST form): operation
+ * state, payment methods, rates and sums. Answers always HTTP 200 with a Result code, as Robokassa does.
+ *
+ * Decisions where Robokassa is silent (reference §16):
+ * - OpStateExt accepts Password #2 for live payments and test Password #2 for test payments.
+ * - State codes: created, processing, awaiting 3-D Secure or declined → 5 (money not received yet);
+ *   expired → 10; paid but the ResultURL not yet acknowledged → 50; paid and acknowledged → 100.
+ * - GetRates and CalcOutSumm: the buyer pays OutSum and the shop receives OutSum minus the fee; with no
+ *   tariffs yet (issue 4) both sums are equal.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.js';
+import { isLanguage, localize, type Language } from '../../platform/i18n.js';
+import { formatMinor, parseDecimalToMinor } from '../../platform/money.js';
+import type { PaymentRow, ShopsTable } from '../../schema.js';
+import { findMethodByLabelOrAlias, listMethodGroups, listPaymentMethods } from '../methods/index.js';
+import { isSubjectNotified } from '../notifications/index.js';
+import {
+  buildCalcOutSumResponse,
+  buildCurrenciesResponse,
+  buildOpStateResponse,
+  buildPaymentMethodsResponse,
+  buildRatesResponse,
+  buildResultOnlyResponse,
+  verifyOpStateSignature,
+  XML_RESULT_CODE,
+  type OperationStateCode,
+  type XmlResponseRoot,
+} from '../protocol/index.js';
+import { findShopByMerchantLogin, readShopPasswords } from '../shops/index.js';
+import { BANK_CARD_METHOD } from './payment-completion.js';
+
+type Fields = Record<string, string | undefined>;
+
+const DESCRIPTIONS = {
+  badSignature: { ru: 'Неверная подпись запроса', en: 'Wrong request signature' },
+  shopNotFound: { ru: 'Магазин не найден', en: 'Shop not found' },
+  operationNotFound: { ru: 'Операция с таким InvoiceID не найдена', en: 'No operation with this InvoiceID' },
+  badSum: { ru: 'Неверная сумма', en: 'Invalid sum' },
+  methodNotFound: { ru: 'Способ оплаты не найден', en: 'Payment method not found' },
+};
+
+/** Parameter names are matched ignoring case, as Robokassa does. */
+function readFields(request: FastifyRequest): Fields {
+  const source = (request.method === 'GET' ? request.query : request.body) as
+    Record<string, unknown> | undefined;
+  const fields: Fields = {};
+  for (const [name, value] of Object.entries(source ?? {})) {
+    const text = Array.isArray(value) ? value[0] : value;
+    if (typeof text === 'string') fields[name.toLowerCase()] = text;
+  }
+  return fields;
+}
+
+function languageOf(fields: Fields): Language {
+  const requested = fields.language?.toLowerCase();
+  return isLanguage(requested) ? requested : 'ru';
+}
+
+function sendXml(reply: FastifyReply, xml: string): FastifyReply {
+  return reply.code(200).type('text/xml; charset=utf-8').send(xml);
+}
+
+function stateCodeOf(payment: PaymentRow, isNotified: boolean): OperationStateCode {
+  if (payment.status === 'paid') return isNotified ? 100 : 50;
+  if (payment.status === 'expired') return 10;
+  return 5;
+}
+
+/** Six decimals, as Robokassa writes sums in its answers. */
+function sixDecimals(amountMinor: bigint, currency: PaymentRow['currency']): string {
+  return `${formatMinor(amountMinor, currency)}0000`;
+}
+
+async function findPaymentForState(deps: Deps, shop: ShopsTable, invoiceId: bigint, isTest: boolean) {
+  return deps.db
+    .selectFrom('payments')
+    .selectAll()
+    .where('shop_id', '=', shop.id)
+    .where('inv_id', '=', invoiceId)
+    .where('is_test', '=', isTest)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function answerOpState(deps: Deps, fields: Fields): Promise<string> {
+  const root: XmlResponseRoot = 'OperationStateResponse';
+  const language = languageOf(fields);
+  const shop = await findShopByMerchantLogin(deps.db, fields.merchantlogin ?? '');
+  if (!shop)
+    return buildResultOnlyResponse(
+      root,
+      XML_RESULT_CODE.shopNotFound,
+      localize(DESCRIPTIONS.shopNotFound, language),
+    );
+  const invoiceText = fields.invoiceid ?? '';
+  const passwords = readShopPasswords(deps.config.masterKey, shop);
+  const signature = fields.signature ?? '';
+  const signedWith = (password: string) =>
+    verifyOpStateSignature(shop.hash_algorithm, shop.merchant_login, invoiceText, password, signature) ||
+    verifyOpStateSignature(shop.hash_algorithm, fields.merchantlogin ?? '', invoiceText, password, signature);
+  const isLive = signedWith(passwords.password2);
+  if (!isLive && !signedWith(passwords.testPassword2)) {
+    return buildResultOnlyResponse(
+      root,
+      XML_RESULT_CODE.badSignature,
+      localize(DESCRIPTIONS.badSignature, language),
+    );
+  }
+  const payment = /^\d{1,19}$/.test(invoiceText)
+    ? await findPaymentForState(deps, shop, BigInt(invoiceText), !isLive)
+    : undefined;
+  if (!payment)
+    return buildResultOnlyResponse(
+      root,
+      XML_RESULT_CODE.operationNotFound,
+      localize(DESCRIPTIONS.operationNotFound, language),
+    );
+  const isNotified = await isSubjectNotified(deps.db, payment.id, 'result_url');
+  const method = findMethodByLabelOrAlias(payment.inc_curr_label ?? BANK_CARD_METHOD.incCurrLabel);
+  return buildOpStateResponse({
+    code: 0,
+    stateCode: stateCodeOf(payment, isNotified),
+    requestDate: deps.clock.now(),
+    stateDate: payment.paid_at ?? payment.updated_at,
+    incCurrLabel: payment.inc_curr_label ?? '',
+    incSum: sixDecimals(payment.amount_minor, payment.currency),
+    incAccount: payment.card_mask ?? '',
+    paymentMethodCode: payment.payment_method ?? '',
+    paymentMethodDescription: method ? localize(method.group.description, language) : '',
+    outCurrLabel: payment.currency,
+    outSum: sixDecimals(payment.amount_minor - payment.fee_minor, payment.currency),
+    opKey: payment.op_key ?? '',
+    userFields: payment.shp,
+  });
+}
+
+async function requireShop(deps: Deps, fields: Fields, root: XmlResponseRoot): Promise<ShopsTable | string> {
+  const shop = await findShopByMerchantLogin(deps.db, fields.merchantlogin ?? '');
+  return (
+    shop ??
+    buildResultOnlyResponse(
+      root,
+      XML_RESULT_CODE.shopNotFound,
+      localize(DESCRIPTIONS.shopNotFound, languageOf(fields)),
+    )
+  );
+}
+
+async function answerCurrencies(deps: Deps, fields: Fields): Promise<string> {
+  const shop = await requireShop(deps, fields, 'CurrenciesList');
+  if (typeof shop === 'string') return shop;
+  const language = languageOf(fields);
+  return buildCurrenciesResponse(
+    listMethodGroups().map((group) => ({
+      code: group.code,
+      description: localize(group.description, language),
+      items: group.items.map((item) => ({
+        label: item.label,
+        alias: item.alias,
+        name: localize(item.name, language),
+      })),
+    })),
+  );
+}
+
+async function answerPaymentMethods(deps: Deps, fields: Fields): Promise<string> {
+  const shop = await requireShop(deps, fields, 'PaymentMethodsList');
+  if (typeof shop === 'string') return shop;
+  const language = languageOf(fields);
+  return buildPaymentMethodsResponse(
+    listPaymentMethods().map((method) => ({
+      code: method.code,
+      description: localize(method.description, language),
+    })),
+  );
+}
+
+async function answerRates(deps: Deps, fields: Fields): Promise<string> {
+  const shop = await requireShop(deps, fields, 'RatesList');
+  if (typeof shop === 'string') return shop;
+  const language = languageOf(fields);
+  const outSum = parseDecimalToMinor(fields.outsum ?? '', 'RUB');
+  if (outSum === undefined || outSum <= 0n)
+    return buildResultOnlyResponse(
+      'RatesList',
+      XML_RESULT_CODE.calculationError,
+      localize(DESCRIPTIONS.badSum, language),
+    );
+  const wanted = fields.inccurrlabel ? findMethodByLabelOrAlias(fields.inccurrlabel) : undefined;
+  if (fields.inccurrlabel && !wanted)
+    return buildResultOnlyResponse(
+      'RatesList',
+      XML_RESULT_CODE.calculationError,
+      localize(DESCRIPTIONS.methodNotFound, language),
+    );
+  const groups = listMethodGroups()
+    .map((group) => ({
+      code: group.code,
+      description: localize(group.description, language),
+      items: group.items
+        .filter((item) => !wanted || item.label === wanted.item.label)
+        .map((item) => ({
+          label: item.label,
+          name: localize(item.name, language),
+          incSum: sixDecimals(outSum, 'RUB'),
+        })),
+    }))
+    .filter((group) => group.items.length > 0);
+  return buildRatesResponse(groups);
+}
+
+async function answerCalcOutSum(deps: Deps, fields: Fields): Promise<string> {
+  const shop = await requireShop(deps, fields, 'CalcSummsResponseData');
+  if (typeof shop === 'string') return shop;
+  const language = languageOf(fields);
+  const incSum = parseDecimalToMinor(fields.incsum ?? '', 'RUB');
+  if (incSum === undefined || incSum <= 0n) {
+    return buildResultOnlyResponse(
+      'CalcSummsResponseData',
+      XML_RESULT_CODE.calculationError,
+      localize(DESCRIPTIONS.badSum, language),
+    );
+  }
+  if (fields.inccurrlabel && !findMethodByLabelOrAlias(fields.inccurrlabel)) {
+    return buildResultOnlyResponse(
+      'CalcSummsResponseData',
+      XML_RESULT_CODE.calculationError,
+      localize(DESCRIPTIONS.methodNotFound, language),
+    );
+  }
+  return buildCalcOutSumResponse(sixDecimals(incSum, 'RUB'));
+}
+
+const METHODS: Record<string, (deps: Deps, fields: Fields) => Promise<string>> = {
+  opstateext: answerOpState,
+  opstate: answerOpState,
+  getcurrencies: answerCurrencies,
+  getpaymentmethods: answerPaymentMethods,
+  getrates: answerRates,
+  calcoutsumm: answerCalcOutSum,
+};
+
+export function registerWebServiceRoutes(app: FastifyInstance, deps: Deps): void {
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const method = METHODS[(request.params as { method: string }).method.toLowerCase()];
+    if (!method) return reply.code(404).type('text/plain; charset=utf-8').send('Unknown web service method');
+    return sendXml(reply, await method(deps, readFields(request)));
+  };
+  for (const prefix of [
+    '/Merchant/WebService/Service.asmx',
+    '/merchant/webservice/service.asmx',
+    '/WebService/Service.asmx',
+  ]) {
+    app.get(`${prefix}/:method`, handle);
+    app.post(`${prefix}/:method`, handle);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Vault: owns card numbers. The only module that stores a PAN (sealed with AES-256-GCM under a key derived
+ * from the master key) and the only way to read one back, for the acquirer call. Everything else refers
+ * to a card by its token ('card_…') and mask (first 6, last 4). The CVC is never stored.
+ */
+export { vaultErrors } from './card-vault.errors.js';
+export {
+  maskPan,
+  readCardForAcquirer,
+  storeCard,
+  type CardForAcquirer,
+  type CardToStore,
+  type StoredCard,
+} from './card-vault.service.js';
