@@ -12,7 +12,7 @@ import { createSecretToken } from '../../platform/crypto.js';
 import { html, type SafeHtml } from '../../platform/http/html.js';
 import { requestLanguage } from '../../platform/http/request.js';
 import { isLanguage, localize, type Language } from '../../platform/i18n.js';
-import { formatMinor } from '../../platform/money.js';
+import { formatMoneyForPeople } from '../../platform/money.js';
 import { validateCardInput, type CardAcquirer, DECLINE_REASON_TEXTS } from '../methods/index.js';
 import {
   answerChallenge,
@@ -115,8 +115,8 @@ function paymentPath(paymentId: string, suffix = ''): string {
   return `/Merchant/Index/${encodeURIComponent(paymentId)}${suffix}`;
 }
 
-function amountText({ payment }: CheckoutPayment): string {
-  return `${formatMinor(payment.amount_minor, payment.currency)} ${payment.currency === 'RUB' ? '₽' : payment.currency}`;
+function amountText({ payment }: CheckoutPayment, language: Language): string {
+  return formatMoneyForPeople(payment.amount_minor, payment.currency, language);
 }
 
 interface CheckoutContext {
@@ -286,7 +286,7 @@ async function showPayment(
         found,
         language,
         reply,
-        renderCardForm(language, emptyForm(found), amountText(found)),
+        renderCardForm(language, emptyForm(found), amountText(found, language)),
       );
   }
 }
@@ -312,7 +312,7 @@ function sendPaymentPage(
 ) {
   const summary = renderSummary(language, {
     shopName: found.shop.name,
-    amountText: amountText(found),
+    amountText: amountText(found, language),
     description: found.payment.description,
     invId: String(found.payment.inv_id),
   });
@@ -387,7 +387,7 @@ async function submitCard(
       found,
       language,
       reply,
-      renderCardForm(language, state, amountText(found)),
+      renderCardForm(language, state, amountText(found, language)),
       422,
     );
   }
@@ -418,7 +418,7 @@ function answerStep(
     found,
     language,
     reply,
-    renderCardForm(language, state, amountText(found)),
+    renderCardForm(language, state, amountText(found, language)),
     402,
   );
 }

@@ -170,14 +170,12 @@ export async function answerChallenge(
   if (attempt.status !== 'challenge' || !attempt.acquirer_reference) return stepOfAttempt(attempt);
   const reference = attempt.acquirer_reference;
   const outcome = await askAcquirer(deps, () => acquirer.answerChallenge(reference, input.answer));
-  await deps.db
-    .transaction()
-    .execute((trx) =>
-      recordPaymentEvent(trx, deps.clock, input.paymentId, 'challenge_answered', {
-        attemptId: attempt.id,
-        outcome: outcome.kind,
-      }),
-    );
+  await deps.db.transaction().execute((trx) =>
+    recordPaymentEvent(trx, deps.clock, input.paymentId, 'challenge_answered', {
+      attemptId: attempt.id,
+      outcome: outcome.kind,
+    }),
+  );
   return recordOutcome(deps, attempt.id, outcome);
 }
 

@@ -122,9 +122,13 @@ export function isSignatureMatch(
  *    but for case (robokassa/cms-wordpress); ordinal by the whole `name=value` text (libraries that
  *    sort the joined pairs; differs only when one name is a prefix of another).
  *
- * The combinations are tried in order of how many dimensions leave their primary choice (0, then 1,
- * then 2 ...), so every combination differing from the documented form in at most two dimensions is
- * always included, and the list stops at MAX_INIT_SIGNATURE_CANDIDATES distinct base strings.
+ * Combinations are taken in order of how many dimensions leave their primary choice (0, then 1, then
+ * 2 ...; within a level, in the order listed above with the layout varying slowest), identical base
+ * strings count once, and the list stops at MAX_INIT_SIGNATURE_CANDIDATES (64). So every combination
+ * differing from the documented form in one dimension is always tried (at most 13), and in practice
+ * every one differing in two: only a request that sends OutSumCurrency, UserIp, Receipt and a URL,
+ * with values on which all the encoders disagree and Shp names on which all three orders disagree,
+ * has more (75 at worst); the two-way combinations cut are then those of the older layouts (c, d).
  * Not produced: the free-amount form with an empty OutSum slot.
  * ------------------------------------------------------------------------------------------------- */
 
