@@ -298,6 +298,8 @@ describe('parseInitRequest: refusals with Robokassa’s codes', () => {
     [{ ...valid, ResultUrl2: 'javascript:alert(1)' }, 30, 'ResultUrl2'],
     [{ ...valid, SuccessUrl2: '/relative' }, 30, 'SuccessUrl2'],
     [{ ...valid, IsTest: 'yes' }, 30, 'IsTest'],
+    [{ ...valid, UserIp: '{"items":[]}' }, 30, 'UserIp'],
+    [{ ...valid, UserIp: '127.0.0' }, 30, 'UserIp'],
     [{ ...valid, Recurring: 'true', IncCurrLabel: 'BankCard' }, 35, 'IncCurrLabel'],
     [{ ...valid, Recurring: 'true', ExpirationDate: '2029-01-16T12:00' }, 35, 'ExpirationDate'],
     [{ ...valid, Recurring: '1' }, 35, 'Recurring'],

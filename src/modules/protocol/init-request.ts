@@ -14,6 +14,7 @@
  * - enumerated values (OutSumCurrency, *Url2Method, StepByStep, Recurring, IsTest, Culture) match
  *   ignoring case; the signature still covers the text as received.
  */
+import { isIP } from 'node:net';
 import { parseDecimalToMinor } from '../../platform/money.js';
 import { parseIsoDateTime } from './iso-date.js';
 import { protocolError, type ProtocolError } from './protocol.errors.js';
@@ -142,6 +143,17 @@ export function parseInitRequest(fields: RequestFields): InitRequestParseResult 
   }
 }
 
+/**
+ * UserIp must be an IP address. Besides being right, this closes a hole: the signature check accepts
+ * UserIp in several positions, so a free-form UserIp could trade places with Receipt or Token and still
+ * verify. An address can never equal a receipt's JSON or a token, so no such swap survives.
+ */
+function checkUserIp(userIp: string | undefined): void {
+  if (userIp !== undefined && isIP(userIp) === 0) {
+    reject(30, 'UserIp', 'UserIp должен быть IP-адресом.', 'UserIp must be an IP address.');
+  }
+}
+
 function collectFields(fields: RequestFields): CollectedFields {
   const collected: CollectedFields = { parameters: new Map(), shp: new Map() };
   for (const [name, raw] of Object.entries(fields)) {
@@ -192,12 +204,14 @@ function readInitRequest(fields: CollectedFields): InitRequest {
     reject(29, 'SignatureValue', 'Не передана подпись SignatureValue.', 'SignatureValue is missing.');
   const shp = readShp(fields);
   const culture = read('Culture');
+  const userIp = read('UserIp');
+  checkUserIp(userIp);
   const signatureParams: InitSignatureParams = {
     merchantLogin,
     outSum: outSumText,
     invId: invIdText,
     outSumCurrency: outSumCurrencyText,
-    userIp: read('UserIp'),
+    userIp,
     receipt: read('Receipt'),
     stepByStep,
     ...redirects.signed,
