@@ -18,7 +18,7 @@ import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
-import { registerWebServiceRoutes } from './modules/payments/index.js';
+import { registerOperationRoutes, registerWebServiceRoutes } from './modules/payments/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
 import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
@@ -89,6 +89,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       cabinet.addHook('onRequest', async (request) => verifyCsrf(request));
       registerAccountRoutes(cabinet, deps);
       registerShopRoutes(cabinet, deps);
+      registerOperationRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );

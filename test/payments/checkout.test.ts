@@ -100,6 +100,23 @@ describe('payment request', () => {
     expect(response.body).toContain(`Код ошибки Robokassa: ${code}`);
   });
 
+  it.each([
+    ['a hold (StepByStep)', { StepByStep: 'true' }, 64],
+    ['a recurring parent', { Recurring: 'true' }, 34],
+    ['a saved-card token', { Token: 'abc' }, 34],
+    ['a sum in dollars', { OutSumCurrency: 'USD' }, 30],
+  ])(
+    'refuses %s, which Kopek cannot do yet, instead of charging something else',
+    async (_name, extra, code) => {
+      const response = await context.app.inject({
+        method: 'GET',
+        url: demoInitUrl({ invId: newInvId(), extra }),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain(`Код ошибки Robokassa: ${code}`);
+    },
+  );
+
   it('answers error 29 in test mode with the integration debugger, never showing the password', async () => {
     const url = demoInitUrl({ invId: newInvId(), isTest: true }).replace(
       /SignatureValue=\w+/,

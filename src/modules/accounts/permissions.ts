@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   'employees.manage',
   'audit.read',
   'settings.manage',
+  'operations.read',
+  'operations.manage',
   'backoffice',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -25,11 +27,14 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'employees.manage',
     'audit.read',
     'settings.manage',
+    'operations.read',
+    'operations.manage',
   ],
-  // Developers integrate shops: they edit technical settings but never see the passwords.
-  developer: ['shops.read', 'shops.write'],
-  accountant: ['shops.read'],
-  viewer: ['shops.read'],
+  // Developers integrate shops: they edit technical settings but never see the passwords. They may send
+  // a ResultURL notification again while they debug the merchant's server.
+  developer: ['shops.read', 'shops.write', 'operations.read', 'operations.manage'],
+  accountant: ['shops.read', 'operations.read'],
+  viewer: ['shops.read', 'operations.read'],
   operator: ['backoffice'],
 };
 

@@ -17,5 +17,6 @@ export {
   type CheckoutPayment,
   type ReturnTarget,
 } from './payment-return.js';
+export { registerOperationRoutes } from './operation.routes.js';
 export { startPayment, type SignatureDebug, type StartOutcome } from './payment-start.service.js';
 export { registerWebServiceRoutes } from './payment.webservice.js';

@@ -176,7 +176,35 @@ async function createOrReusePayment(
   return { kind: 'started', paymentId: existing.id };
 }
 
+/**
+ * Features that arrive with later issues are refused plainly rather than half-done: a hold taken as a
+ * normal charge, or USD charged as roubles, would move the wrong money.
+ */
+function refuseUnsupportedFeature(request: InitRequest): ProtocolError | undefined {
+  if (request.stepByStep !== undefined) {
+    return protocolError(64, 'StepByStep', {
+      ru: 'Двухстадийные платежи (холдирование) пока не подключены в Kopek.',
+      en: 'Two-stage payments (holds) are not available in Kopek yet.',
+    });
+  }
+  if (request.isRecurring || request.token !== undefined) {
+    return protocolError(34, request.isRecurring ? 'Recurring' : 'Token', {
+      ru: 'Повторные платежи и оплата сохранённой картой пока не подключены в Kopek.',
+      en: 'Recurring payments and saved-card payments are not available in Kopek yet.',
+    });
+  }
+  if (request.outSumCurrency !== undefined) {
+    return protocolError(30, 'OutSumCurrency', {
+      ru: 'Пересчёт суммы из другой валюты пока недоступен: передайте OutSum в рублях без OutSumCurrency.',
+      en: 'Converting the sum from another currency is not available yet: send OutSum in roubles without OutSumCurrency.',
+    });
+  }
+  return undefined;
+}
+
 export async function startPayment(deps: Deps, request: InitRequest, ip: string): Promise<StartOutcome> {
+  const unsupported = refuseUnsupportedFeature(request);
+  if (unsupported) return { kind: 'refused', error: unsupported };
   const shop = await findShopByMerchantLogin(deps.db, request.merchantLogin);
   const shopProblem = checkShopMayTakePayment(shop, request);
   if (shopProblem || !shop) return { kind: 'refused', error: shopProblem ?? protocolError(26) };
