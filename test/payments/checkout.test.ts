@@ -160,6 +160,20 @@ describe('payment request', () => {
     expect(response.body).toContain('Код ошибки Robokassa: 33');
   });
 
+  it('stops taking the payment once its ExpirationDate passes', async () => {
+    const paymentId = await startDemoPayment(context.app, {
+      invId: newInvId(),
+      extra: { ExpirationDate: '2026-03-02T12:30:00+03:00' },
+    });
+    expect((await page(paymentId)).statusCode).toBe(200);
+    context.clock.advanceMs(31 * 60_000);
+    const expired = await page(paymentId);
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('Код ошибки Robokassa: 33');
+    await submitCard(context.app, paymentId, cardForm('4111 1111 1111 1111'));
+    expect((await paymentRow(paymentId)).status).toBe('expired');
+  });
+
   it('reuses an unpaid InvId and refuses a paid one with 40', async () => {
     const invId = newInvId();
     const first = await startDemoPayment(context.app, { invId });

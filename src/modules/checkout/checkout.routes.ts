@@ -254,7 +254,9 @@ async function showPayment(
   const found = await loadOr404(context, paymentId, request, reply);
   if (!found) return reply;
   const language = languageOf(request, found.payment.culture);
-  switch (found.payment.status) {
+  const expiresAt = found.payment.expires_at;
+  const hasExpired = expiresAt !== null && expiresAt.getTime() <= context.deps.clock.now().getTime();
+  switch (found.payment.status !== 'paid' && hasExpired ? 'expired' : found.payment.status) {
     case 'paid':
       return showPaid(context, found, language, reply);
     case 'processing':
