@@ -71,6 +71,23 @@ describe.skipIf(!HAS_CHROMIUM)('paying in the demo store', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(order).toMatchObject({ status: 'paid', payment_method: 'BankCard' });
+
+    // The merchant sees the operation with its whole timeline and the acknowledged ResultURL.
+    await page.goto(`${kopek.baseUrl}/login`);
+    await page.getByLabel('E-mail').fill('demo@kopek.local');
+    await page.getByLabel('Пароль').fill('demo-password-1');
+    await page.getByRole('button', { name: 'Войти', exact: true }).click();
+    await page.waitForURL(/\/cabinet$/);
+    await page.goto(`${kopek.baseUrl}/cabinet/operations`);
+    await page
+      .getByRole('link', { name: `Операция ${String(order.id)}` })
+      .first()
+      .click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Хронология' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Уведомления ResultURL' }).isVisible())
+      .toBe(true);
+    await page.screenshot({ path: screenshotPath('14-operation'), fullPage: true });
   });
 
   it('declines 4000 0000 0000 0002 with a clear message and lets the buyer return to the store', async () => {

@@ -9,6 +9,8 @@ import { SignInPage } from './features/accounts/sign-in.page';
 import { BackofficeLayout } from './features/backoffice/backoffice.layout';
 import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
 import { EmployeesPage } from './features/employees/employees.page';
+import { OperationPage } from './features/operations/operation.page';
+import { OperationsPage } from './features/operations/operations.page';
 import { SettingsPage } from './features/settings/settings.page';
 import { CabinetLayout } from './features/shell/cabinet.layout';
 import { EmptySectionPage } from './features/shell/empty-section.page';
@@ -50,7 +52,22 @@ export function App() {
               }
             >
               <Route index element={<DashboardPage />} />
-              <Route path="operations" element={<EmptySectionPage section="operations" />} />
+              <Route
+                path="operations"
+                element={
+                  <RequirePermission permission="operations.read">
+                    <OperationsPage />
+                  </RequirePermission>
+                }
+              />
+              <Route
+                path="operations/:id"
+                element={
+                  <RequirePermission permission="operations.read">
+                    <OperationPage />
+                  </RequirePermission>
+                }
+              />
               <Route path="analytics" element={<EmptySectionPage section="analytics" />} />
               <Route path="balance" element={<EmptySectionPage section="balance" />} />
               <Route path="documents" element={<EmptySectionPage section="documents" />} />

@@ -14,6 +14,7 @@ export { nextAttemptAt, RETRY_DELAYS_MS, RETRY_WINDOW_MS } from './notification.
 export {
   enqueueNotification,
   isSubjectNotified,
+  listNotificationStatuses,
   listNotificationsForSubject,
   NOTIFICATION_QUEUE,
   resendNotification,

@@ -165,6 +165,24 @@ export async function listNotificationsForSubject(
   return toNotificationViews(db, rows);
 }
 
+/** The statuses of every notification about each subject, in one query (for lists of operations). */
+export async function listNotificationStatuses(
+  db: Kysely<Database>,
+  accountId: string,
+  subjectIds: readonly string[],
+): Promise<Map<string, NotificationStatus[]>> {
+  const statuses = new Map<string, NotificationStatus[]>();
+  if (subjectIds.length === 0) return statuses;
+  const rows = await db
+    .selectFrom('notifications')
+    .select(['subject_id', 'status'])
+    .where('account_id', '=', accountId)
+    .where('subject_id', 'in', [...subjectIds])
+    .execute();
+  for (const row of rows) statuses.set(row.subject_id, [...(statuses.get(row.subject_id) ?? []), row.status]);
+  return statuses;
+}
+
 /** Whether the merchant has acknowledged a notification of this kind about the subject at least once. */
 export async function isSubjectNotified(
   db: Kysely<Database>,

@@ -9,9 +9,10 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { formatMinor } from '../../platform/money.js';
-import type { Database, PaymentStatus } from '../../schema.js';
+import type { Database, NotificationStatus, PaymentStatus } from '../../schema.js';
 import {
   listNotificationsForSubject,
+  listNotificationStatuses,
   notificationErrors,
   resendNotification,
   type NotificationView,
@@ -151,10 +152,10 @@ type OperationRow = Awaited<ReturnType<ReturnType<typeof selectOperations>['exec
  * One state for a list row. A delivery under way (including a "send again") is pending; otherwise a
  * notification that gave up outweighs one that arrived, so a problem is never hidden behind a success.
  */
-export function summarizeNotifications(views: readonly NotificationView[]): OperationNotificationState {
-  if (views.length === 0) return 'none';
-  if (views.some((view) => view.status === 'pending')) return 'pending';
-  if (views.some((view) => view.status === 'failed')) return 'failed';
+export function summarizeNotifications(statuses: readonly NotificationStatus[]): OperationNotificationState {
+  if (statuses.length === 0) return 'none';
+  if (statuses.includes('pending')) return 'pending';
+  if (statuses.includes('failed')) return 'failed';
   return 'delivered';
 }
 
@@ -203,13 +204,14 @@ export async function listOperations(
     .limit(limit + 1)
     .execute();
   const page = rows.slice(0, limit);
-  // One call per row: the notifications module owns its tables and offers no batch read yet.
-  const states = await Promise.all(
-    page.map(async (row) => summarizeNotifications(await listNotificationsForSubject(db, accountId, row.id))),
+  const statuses = await listNotificationStatuses(
+    db,
+    accountId,
+    page.map((row) => row.id),
   );
   const last = page.at(-1);
   return {
-    items: page.map((row, index) => toSummary(row, states[index] ?? 'none')),
+    items: page.map((row) => toSummary(row, summarizeNotifications(statuses.get(row.id) ?? []))),
     nextCursor:
       rows.length > limit && last ? encodeOperationCursor({ at: last.cursor_at, id: last.id }) : null,
   };
@@ -249,7 +251,7 @@ export async function getOperation(
   ]);
   return {
     operation: {
-      ...toSummary(row, summarizeNotifications(notifications)),
+      ...toSummary(row, summarizeNotifications(notifications.map((notification) => notification.status))),
       description: row.description,
       email: row.email,
       outSumText: row.out_sum_text,

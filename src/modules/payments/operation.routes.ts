@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { recordAudit } from '../audit/index.js';
 import { validationError, type FieldProblem } from '../../platform/http/errors.js';
 import { createAuthGuard, requireMerchantActor } from '../accounts/index.js';
 import {
@@ -94,12 +95,17 @@ export function registerOperationRoutes(app: FastifyInstance, deps: Deps): void 
     { preHandler: requirePermission('operations.manage'), schema: { params: ResendParams } },
     async (request) => {
       const params = request.params as typeof ResendParams.static;
-      return resendOperationNotification(
-        deps,
-        requireMerchantActor(request).accountId,
-        params.id,
-        params.notificationId,
-      );
+      const actor = requireMerchantActor(request);
+      const view = await resendOperationNotification(deps, actor.accountId, params.id, params.notificationId);
+      await recordAudit(deps.db, deps.clock, {
+        accountId: actor.accountId,
+        actorUserId: actor.userId,
+        action: 'operation.notification_resent',
+        target: params.id,
+        details: { notificationId: params.notificationId },
+        ip: request.ip,
+      });
+      return view;
     },
   );
 }

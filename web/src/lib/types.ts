@@ -11,6 +11,8 @@ export type Permission =
   | 'employees.manage'
   | 'audit.read'
   | 'settings.manage'
+  | 'operations.read'
+  | 'operations.manage'
   | 'backoffice';
 
 export type Country = 'RU' | 'KZ';

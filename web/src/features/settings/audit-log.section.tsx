@@ -36,6 +36,10 @@ const ACTIONS = {
   'shop.submitted_for_moderation': ['Магазин отправлен на модерацию', 'Shop sent for moderation'],
   'shop.activated': ['Магазин активирован оператором', 'Shop activated by the operator'],
   'shop.rejected': ['Магазин отклонён оператором', 'Shop rejected by the operator'],
+  'operation.notification_resent': [
+    'Уведомление ResultURL отправлено повторно',
+    'ResultURL notification sent again',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 const texts = defineTexts({
