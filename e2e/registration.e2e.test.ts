@@ -65,6 +65,7 @@ describe.skipIf(!HAS_CHROMIUM)('merchant onboarding in Chromium', () => {
     await page.getByRole('button', { name: 'Сохранить пароль и войти' }).click();
     await page.waitForURL(/\/cabinet$/);
     await expect.poll(() => page.getByText('coffee-house').first().isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Песочница', { exact: true }).isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath('04-dashboard'), fullPage: true });
 
     await page.goto(`${kopek.baseUrl}/cabinet/shops/new`);

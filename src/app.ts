@@ -87,6 +87,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(
     async (cabinet) => {
       cabinet.addHook('onRequest', async (request) => verifyCsrf(request));
+      // Without a real acquirer the installation is a sandbox, and every surface says so.
+      cabinet.get('/platform', async () => ({ isSandbox: deps.providers.cardAcquirer.isSandbox }));
       registerAccountRoutes(cabinet, deps);
       registerShopRoutes(cabinet, deps);
       registerOperationRoutes(cabinet, deps);

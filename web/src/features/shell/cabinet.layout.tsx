@@ -5,6 +5,7 @@ import { api, errorMessage } from '../../lib/api';
 import { commonTexts } from '../../lib/common.texts';
 import { useTexts } from '../../lib/i18n';
 import { LanguageSwitch } from './language-switch';
+import { useResource } from '../../lib/use-resource';
 import { hasPermission, useMe, useSession } from './session';
 import { shellTexts } from './shell.texts';
 
@@ -71,6 +72,7 @@ export function CabinetLayout() {
         <Link to="/cabinet" className="brand" aria-label={t('header.home')}>
           Kopek
         </Link>
+        <SandboxBadge />
         <div className="who">
           <span className="who-account">
             <span className="visually-hidden">{t('header.account')}: </span>
@@ -115,5 +117,17 @@ export function CabinetLayout() {
         </main>
       </div>
     </div>
+  );
+}
+
+/** An installation without real providers must never look real: every cabinet page says "sandbox". */
+function SandboxBadge() {
+  const t = useTexts(shellTexts);
+  const { resource } = useResource<{ isSandbox: boolean }>('/api/cabinet/platform');
+  if (resource.status !== 'ready' || !resource.data.isSandbox) return null;
+  return (
+    <span className="badge badge-sandbox" title={t('sandbox.hint')}>
+      {t('sandbox.label')}
+    </span>
   );
 }
