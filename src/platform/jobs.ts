@@ -49,8 +49,11 @@ export interface JobWorkerOptions {
   readonly db: QueryExecutorProvider;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Pause after a poll that found less than a full batch (default 200 ms). */
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
+  /** Claimed jobs run this many at a time (default 4): jobs wait mostly on the network and the database. */
+  readonly concurrency?: number;
   readonly leaseMs?: number;
 }
 
@@ -87,7 +90,11 @@ export class JobWorker {
   /** Claims the due jobs of known queues and runs them; returns how many ran. Tests call it directly. */
   async runDueJobs(): Promise<number> {
     const jobs = await this.claimDueJobs();
-    for (const job of jobs) await this.runJob(job);
+    let next = 0;
+    const runNext = async (): Promise<void> => {
+      for (let job = jobs[next++]; job !== undefined; job = jobs[next++]) await this.runJob(job);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, jobs.length) }, runNext));
     return jobs.length;
   }
 
@@ -100,11 +107,16 @@ export class JobWorker {
 
   start(): void {
     this.stopped = false;
+    const batchSize = this.options.batchSize ?? 20;
     const tick = () => {
+      let ran = 0;
       this.running = this.runDueJobs()
+        .then((count) => (ran = count))
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'job polling failed'))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollIntervalMs ?? 1000);
+          // A full batch means more work is waiting: take it at once instead of sleeping.
+          const delayMs = ran >= batchSize ? 0 : (this.options.pollIntervalMs ?? 200);
+          if (!this.stopped) this.timer = setTimeout(tick, delayMs);
         });
     };
     tick();

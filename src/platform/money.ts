@@ -49,14 +49,16 @@ export function percentOfMinor(amountMinor: bigint, basisPoints: bigint): bigint
   return quotient;
 }
 
+// Building an Intl.NumberFormat is costly; one per language is enough.
+const GROUPING = { ru: new Intl.NumberFormat('ru-RU'), en: new Intl.NumberFormat('en-GB') };
+
 /** For people: "1 490,50 ₽" in Russian, "RUB 1,490.50" in English. Exact for any amount (bigint grouping). */
 export function formatMoneyForPeople(amountMinor: bigint, currency: Currency, language: 'ru' | 'en'): string {
   const scale = SCALE[currency];
   const negative = amountMinor < 0n;
   const absolute = negative ? -amountMinor : amountMinor;
   const divisor = 10n ** BigInt(scale);
-  const locale = language === 'ru' ? 'ru-RU' : 'en-GB';
-  const whole = new Intl.NumberFormat(locale).format(absolute / divisor);
+  const whole = GROUPING[language].format(absolute / divisor);
   const fraction = (absolute % divisor).toString().padStart(scale, '0');
   const number = `${negative ? '-' : ''}${whole}${scale > 0 ? (language === 'ru' ? ',' : '.') + fraction : ''}`;
   if (language === 'ru') return `${number} ${currency === 'RUB' ? '₽' : currency}`;

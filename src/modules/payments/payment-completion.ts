@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { enqueueMail } from '../../platform/mail.js';
 import { formatMinor } from '../../platform/money.js';
-import type { Database, PaymentRow } from '../../schema.js';
+import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
 import { enqueueNotification } from '../notifications/index.js';
 import { buildResultNotificationFields } from '../protocol/index.js';
 import { findShopById, readShopPasswords } from '../shops/index.js';
@@ -51,13 +51,18 @@ export async function markPaymentPaid(
     rrn: settlement.rrn,
     acquirerReference: settlement.acquirerReference,
   });
-  await notifyMerchant(trx, deps, { ...payment, fee_minor: feeMinor });
-  if (payment.email) await notifyBuyer(trx, deps, payment);
-}
-
-async function notifyMerchant(trx: Transaction<Database>, deps: Deps, payment: PaymentRow): Promise<void> {
   const shop = await findShopById(trx, payment.shop_id);
   if (!shop) throw new Error(`payment ${payment.id} has no shop`);
+  await notifyMerchant(trx, deps, shop, { ...payment, fee_minor: feeMinor });
+  if (payment.email) await notifyBuyer(trx, deps, shop, payment);
+}
+
+async function notifyMerchant(
+  trx: Transaction<Database>,
+  deps: Deps,
+  shop: ShopsTable,
+  payment: PaymentRow,
+): Promise<void> {
   if (!shop.result_url) {
     await recordPaymentEvent(trx, deps.clock, payment.id, 'result_url_not_configured');
     return;
@@ -87,10 +92,14 @@ async function notifyMerchant(trx: Transaction<Database>, deps: Deps, payment: P
   });
 }
 
-async function notifyBuyer(trx: Transaction<Database>, deps: Deps, payment: PaymentRow): Promise<void> {
-  const shop = await findShopById(trx, payment.shop_id);
+async function notifyBuyer(
+  trx: Transaction<Database>,
+  deps: Deps,
+  shop: ShopsTable,
+  payment: PaymentRow,
+): Promise<void> {
   const mail = renderPaymentReceivedMail(payment.culture ?? 'ru', {
-    shopName: shop?.name ?? '',
+    shopName: shop.name,
     amount: formatMinor(payment.amount_minor, payment.currency),
     currency: payment.currency,
     description: payment.description,
