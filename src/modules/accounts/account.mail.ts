@@ -1,6 +1,7 @@
 /** The e-mails the accounts module sends, in Russian and English. */
 import { formatText, type Language } from '../../platform/i18n.js';
 import type { EmailLinkPurpose } from '../../schema.js';
+import { escapeHtml } from '../../platform/http/html.js';
 
 interface MailText {
   subject: string;
@@ -62,10 +63,6 @@ const TEXTS: Record<EmailLinkPurpose, Record<Language, MailText>> = {
     },
   },
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function renderLinkMail(
   purpose: EmailLinkPurpose,

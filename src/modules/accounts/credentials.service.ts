@@ -6,11 +6,10 @@
 import QRCode from 'qrcode';
 import type { Deps } from '../../deps.js';
 import { validationError } from '../../platform/http/errors.js';
-import { consumeRateLimit } from '../../platform/http/rate-limit.js';
 import { recordAudit } from '../audit/index.js';
 import { accountErrors } from './account.errors.js';
-import { checkEmail, checkNewPassword, normalizeEmail, required } from './account.validation.js';
-import { findUsableLink, sendEmailLink } from './email-link.service.js';
+import { checkNewPassword, required } from './account.validation.js';
+import { findUsableLink, sendLinkByAddress } from './email-link.service.js';
 import { hashPassword, verifyPassword } from './password.js';
 import {
   createSession,
@@ -89,47 +88,16 @@ export async function completeEmailLink(
 }
 
 /** Sends a reset link when the address belongs to an active user; silent otherwise. */
-export async function requestPasswordReset(deps: Deps, emailInput: string, ip: string): Promise<void> {
-  await consumeRateLimit(deps.db, deps.clock, { name: 'password-reset', limit: 10, windowMs: 3_600_000 }, ip);
-  const email = normalizeEmail(emailInput);
-  if (checkEmail(email)) return;
-  await deps.db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom('users')
-      .leftJoin('accounts', 'accounts.id', 'users.account_id')
-      .select([
-        'users.id',
-        'users.login',
-        'users.email',
-        'users.language',
-        'users.account_id',
-        'accounts.login as account_login',
-      ])
-      .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email))
-      .where('users.status', '=', 'active')
-      .forUpdate('users')
-      .executeTakeFirst();
-    if (!user) return;
-    await sendEmailLink(
-      trx,
-      deps,
-      {
-        userId: user.id,
-        email: user.email,
-        userLogin: user.login,
-        accountId: user.account_id,
-        accountLogin: user.account_login ?? 'Kopek',
-        language: user.language,
-      },
-      'reset_password',
-    );
-    await recordAudit(trx, deps.clock, {
-      accountId: user.account_id,
-      actorUserId: user.id,
+export async function requestPasswordReset(deps: Deps, email: string, ip: string): Promise<void> {
+  const sent = await sendLinkByAddress(deps, email, ip, 'reset_password');
+  if (sent) {
+    await recordAudit(deps.db, deps.clock, {
+      accountId: sent.accountId,
+      actorUserId: sent.userId,
       action: 'user.password_reset_requested',
       ip,
     });
-  });
+  }
 }
 
 async function loadUserSecrets(deps: Deps, userId: string) {

@@ -3,6 +3,7 @@
  * Only the SHA-256 of a link's token is stored. Sending a new link of a purpose retires the older ones.
  */
 import type { Transaction } from 'kysely';
+import { consumeRateLimit } from '../../platform/http/rate-limit.js';
 import { createSecretToken, hashToken } from '../../platform/crypto.js';
 import type { Language } from '../../platform/i18n.js';
 import { enqueueMail } from '../../platform/mail.js';
@@ -10,6 +11,7 @@ import type { Deps } from '../../deps.js';
 import type { Database, EmailLinkPurpose } from '../../schema.js';
 import { accountErrors } from './account.errors.js';
 import { renderLinkMail } from './account.mail.js';
+import { checkEmail, normalizeEmail } from './account.validation.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -113,4 +115,61 @@ export async function findUsableLink(
     userLogin: link.user_login,
     accountLogin: link.account_login,
   };
+}
+
+/** Who may ask for a new link of each purpose by typing an address. */
+const MAY_REQUEST_BY_ADDRESS = {
+  confirm_registration: (person: { role: string; status: string; account_status: string | null }) =>
+    person.role === 'administrator' && person.account_status === 'awaiting_confirmation',
+  reset_password: (person: { status: string }) => person.status === 'active',
+} as const;
+
+/**
+ * Mails a new link when the address belongs to someone who may ask for it; silent otherwise, so the
+ * answer never reveals who has an account. Rate-limited per IP. Returns the user id when a link was sent.
+ */
+export async function sendLinkByAddress(
+  deps: Deps,
+  emailInput: string,
+  ip: string,
+  purpose: keyof typeof MAY_REQUEST_BY_ADDRESS,
+): Promise<{ userId: string; accountId: string | null } | undefined> {
+  await consumeRateLimit(
+    deps.db,
+    deps.clock,
+    { name: `link:${purpose}`, limit: 10, windowMs: 3_600_000 },
+    ip,
+  );
+  const email = normalizeEmail(emailInput);
+  if (checkEmail(email)) return undefined;
+  return deps.db.transaction().execute(async (trx) => {
+    const person = await trx
+      .selectFrom('users')
+      .leftJoin('accounts', 'accounts.id', 'users.account_id')
+      .select([
+        'users.id',
+        'users.login',
+        'users.email',
+        'users.language',
+        'users.role',
+        'users.status',
+        'users.account_id',
+        'accounts.login as account_login',
+        'accounts.status as account_status',
+      ])
+      .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email))
+      .forUpdate('users')
+      .executeTakeFirst();
+    if (!person || !MAY_REQUEST_BY_ADDRESS[purpose](person)) return undefined;
+    const recipient: LinkRecipient = {
+      userId: person.id,
+      email: person.email,
+      userLogin: person.login,
+      accountId: person.account_id,
+      accountLogin: person.account_login ?? 'Kopek',
+      language: person.language,
+    };
+    await sendEmailLink(trx, deps, recipient, purpose);
+    return { userId: person.id, accountId: person.account_id };
+  });
 }

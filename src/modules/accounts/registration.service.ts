@@ -12,7 +12,7 @@ import type { Language } from '../../platform/i18n.js';
 import type { Database } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
 import { checkEmail, checkLogin, normalizeEmail } from './account.validation.js';
-import { sendEmailLink } from './email-link.service.js';
+import { sendEmailLink, sendLinkByAddress } from './email-link.service.js';
 
 export const COUNTRY_CURRENCY = { RU: 'RUB', KZ: 'KZT' } as const;
 export type Country = keyof typeof COUNTRY_CURRENCY;
@@ -214,40 +214,6 @@ export async function registerAccount(
 }
 
 /** Sends a fresh confirmation link. Silent when the address is unknown or confirmed: it must not reveal who exists. */
-export async function resendConfirmation(deps: Deps, emailInput: string, ip: string): Promise<void> {
-  await consumeRateLimit(deps.db, deps.clock, { name: 'resend-link', limit: 10, windowMs: 3_600_000 }, ip);
-  const email = normalizeEmail(emailInput);
-  if (checkEmail(email)) return;
-  await deps.db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom('users')
-      .innerJoin('accounts', 'accounts.id', 'users.account_id')
-      .select([
-        'users.id',
-        'users.login',
-        'users.email',
-        'users.language',
-        'accounts.id as account_id',
-        'accounts.login as account_login',
-      ])
-      .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email))
-      .where('accounts.status', '=', 'awaiting_confirmation')
-      .where('users.role', '=', 'administrator')
-      .forUpdate('users')
-      .executeTakeFirst();
-    if (!user) return;
-    await sendEmailLink(
-      trx,
-      deps,
-      {
-        userId: user.id,
-        email: user.email,
-        userLogin: user.login,
-        accountId: user.account_id,
-        accountLogin: user.account_login,
-        language: user.language,
-      },
-      'confirm_registration',
-    );
-  });
+export async function resendConfirmation(deps: Deps, email: string, ip: string): Promise<void> {
+  await sendLinkByAddress(deps, email, ip, 'confirm_registration');
 }

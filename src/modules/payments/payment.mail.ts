@@ -1,5 +1,6 @@
 /** The buyer's e-mail about a successful payment, in the payment's language. */
 import { formatText, type Language } from '../../platform/i18n.js';
+import { escapeHtml } from '../../platform/http/html.js';
 
 const TEXTS: Record<Language, { subject: string; body: string; test: string }> = {
   ru: {
@@ -13,10 +14,6 @@ const TEXTS: Record<Language, { subject: string; body: string; test: string }> =
     test: 'This was a test payment: no money was taken.',
   },
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function renderPaymentReceivedMail(
   language: Language,

@@ -11,6 +11,7 @@ import type { Database, ShopStatus } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
 import { shopErrors } from './shop.errors.js';
 import { toShopView, type ShopView } from './shop.service.js';
+import { escapeHtml } from '../../platform/http/html.js';
 
 export async function listShopsByStatus(deps: Deps, status: ShopStatus) {
   const rows = await deps.db
@@ -51,10 +52,6 @@ const DECISION_MAIL: Record<'active' | 'rejected', Record<Language, { subject: s
     },
   },
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 async function notifyAdministrators(
   trx: Transaction<Database>,

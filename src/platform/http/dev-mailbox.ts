@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql, type QueryExecutorProvider } from 'kysely';
+import { escapeHtml } from './html.js';
 
 interface MailRow {
   id: bigint;
@@ -13,10 +14,6 @@ interface MailRow {
   html_body: string;
   status: string;
   created_at: Date;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function linkify(escapedText: string): string {
