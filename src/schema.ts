@@ -266,6 +266,54 @@ export interface NotificationAttemptsTable {
   is_success: boolean;
 }
 
+// ledger
+export type LedgerPurpose =
+  | 'pending'
+  | 'available'
+  | 'on_hold'
+  | 'in_payout'
+  | 'acquirer_clearing'
+  | 'fee_revenue'
+  | 'refunds'
+  | 'escrow';
+
+export interface LedgerAccountsTable {
+  id: string;
+  owner_kind: 'shop' | 'platform';
+  owner_id: string | null;
+  purpose: LedgerPurpose;
+  currency: 'RUB' | 'KZT' | 'USD' | 'EUR';
+  created_at: Timestamp;
+}
+
+export interface LedgerTransfersTable {
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  reference: string | null;
+  currency: 'RUB' | 'KZT' | 'USD' | 'EUR';
+  created_at: Timestamp;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<bigint>;
+  transfer_id: string;
+  account_id: string;
+  amount_minor: bigint;
+  currency: 'RUB' | 'KZT' | 'USD' | 'EUR';
+  created_at: Timestamp;
+}
+
+export interface TariffsTable {
+  id: string;
+  shop_id: string | null;
+  method_group: string;
+  percent_basis_points: number;
+  fixed_minor: bigint;
+  minimum_minor: bigint;
+  created_at: Timestamp;
+}
+
 // demo-store
 export interface DemoStoreOrdersTable {
   id: Generated<bigint>;
@@ -296,6 +344,10 @@ export interface Database {
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   demo_store_orders: DemoStoreOrdersTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transfers: LedgerTransfersTable;
+  ledger_entries: LedgerEntriesTable;
+  tariffs: TariffsTable;
 }
 
 /** Rows as read (Generated and ColumnType resolved to their selected types). */

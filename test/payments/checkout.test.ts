@@ -232,7 +232,7 @@ describe('paying by card', () => {
     expect(call?.method).toBe('POST');
     const fields = call?.fields;
     expect(fields?.get('OutSum')).toBe('250.00');
-    expect(fields?.get('Fee')).toBe('0.00');
+    expect(fields?.get('Fee')).toBe('7.25'); // the default bank-card tariff: 2.9% of 250.00
     expect(fields?.get('EMail')).toBe('buyer@example.ru');
     expect(fields?.get('Shp_user')).toBe('Вася');
     const expected = hashHex('MD5', `250.00:${invId}:demo_pass2:Shp_order=A-1:Shp_user=Вася`).toUpperCase();
@@ -244,6 +244,20 @@ describe('paying by card', () => {
       .executeTakeFirstOrThrow();
     expect(notification.status).toBe('delivered');
     expect(context.mail.sent.some((mail) => mail.to === 'buyer@example.ru')).toBe(true);
+
+    const entries = await context.deps.db
+      .selectFrom('ledger_entries')
+      .innerJoin('ledger_transfers', 'ledger_transfers.id', 'ledger_entries.transfer_id')
+      .select(['ledger_entries.account_id', 'ledger_entries.amount_minor'])
+      .where('ledger_transfers.reference', '=', paymentId)
+      .execute();
+    expect(entries.map((entry) => [entry.account_id.replace(/shp_\w+/, 'SHOP'), entry.amount_minor]).sort()).toEqual(
+      [
+        ['platform:acquirer_clearing:RUB', 25000n],
+        ['platform:fee_revenue:RUB', -725n],
+        ['shop:SHOP:pending:RUB', -24275n],
+      ].sort(),
+    );
 
     const paid = await page(paymentId);
     const success = hashHex('MD5', `250.00:${invId}:demo_pass1:Shp_order=A-1:Shp_user=Вася`).toUpperCase();

@@ -7,9 +7,11 @@ import type { Deps } from '../../deps.js';
 import { enqueueMail } from '../../platform/mail.js';
 import { formatMinor } from '../../platform/money.js';
 import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
+import { platformAccount, postTransfer, shopAccount, type TransferLeg } from '../ledger/index.js';
 import { enqueueNotification } from '../notifications/index.js';
 import { buildResultNotificationFields } from '../protocol/index.js';
 import { findShopById, readShopPasswords } from '../shops/index.js';
+import { computeFee, findTariff, NO_FEE } from '../tariffs/index.js';
 import { renderPaymentReceivedMail } from './payment.mail.js';
 import { recordPaymentEvent } from './payment.events.js';
 
@@ -29,8 +31,11 @@ export async function markPaymentPaid(
   settlement: Settlement,
 ): Promise<void> {
   const now = deps.clock.now();
-  // The fee comes from tariffs, which arrive with the ledger (issue 4); until then no commission is taken.
-  const feeMinor = 0n;
+  // Test payments move no money: no fee, no ledger transfer.
+  const tariff = payment.is_test
+    ? NO_FEE
+    : await findTariff(trx, payment.shop_id, BANK_CARD_METHOD.paymentMethod);
+  const feeMinor = computeFee(tariff, payment.amount_minor);
   await trx
     .updateTable('payments')
     .set({
@@ -51,10 +56,42 @@ export async function markPaymentPaid(
     rrn: settlement.rrn,
     acquirerReference: settlement.acquirerReference,
   });
+  if (!payment.is_test) await postPaymentTransfer(trx, deps, payment, feeMinor);
   const shop = await findShopById(trx, payment.shop_id);
   if (!shop) throw new Error(`payment ${payment.id} has no shop`);
   await notifyMerchant(trx, deps, shop, { ...payment, fee_minor: feeMinor });
   if (payment.email) await notifyBuyer(trx, deps, shop, payment);
+}
+
+/**
+ * The money of a paid payment: the acquirer owes the platform the whole amount (clearing, debit); the
+ * shop is owed the amount less the fee (pending until settlement, credit); the fee is the platform's
+ * revenue (credit). Keyed by the payment, so it can never be posted twice.
+ */
+async function postPaymentTransfer(
+  trx: Transaction<Database>,
+  deps: Deps,
+  payment: PaymentRow,
+  feeMinor: bigint,
+) {
+  const toShopMinor = payment.amount_minor - feeMinor;
+  const legs: TransferLeg[] = [
+    { account: platformAccount('acquirer_clearing', payment.currency), amountMinor: payment.amount_minor },
+  ];
+  if (toShopMinor > 0n)
+    legs.push({
+      account: shopAccount(payment.shop_id, 'pending', payment.currency),
+      amountMinor: -toShopMinor,
+    });
+  if (feeMinor > 0n)
+    legs.push({ account: platformAccount('fee_revenue', payment.currency), amountMinor: -feeMinor });
+  await postTransfer(trx, deps.clock, {
+    idempotencyKey: `payment:${payment.id}:paid`,
+    kind: 'payment',
+    reference: payment.id,
+    currency: payment.currency,
+    legs,
+  });
 }
 
 async function notifyMerchant(

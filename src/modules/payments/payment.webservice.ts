@@ -6,8 +6,8 @@
  * - OpStateExt accepts Password #2 for live payments and test Password #2 for test payments.
  * - State codes: created, processing, awaiting 3-D Secure or declined → 5 (money not received yet);
  *   expired → 10; paid but the ResultURL not yet acknowledged → 50; paid and acknowledged → 100.
- * - GetRates and CalcOutSumm: the buyer pays OutSum and the shop receives OutSum minus the fee; with no
- *   tariffs yet (issue 4) both sums are equal.
+ * - GetRates: the fee is the shop's, so the buyer pays exactly OutSum. CalcOutSumm: the shop receives
+ *   IncSum minus the fee of its tariff for the method (bank card when IncCurrLabel is absent).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
@@ -29,6 +29,7 @@ import {
   type XmlResponseRoot,
 } from '../protocol/index.js';
 import { findShopByMerchantLogin, readShopPasswords } from '../shops/index.js';
+import { computeFee, findTariff } from '../tariffs/index.js';
 import { BANK_CARD_METHOD } from './payment-completion.js';
 
 type Fields = Record<string, string | undefined>;
@@ -224,14 +225,16 @@ async function answerCalcOutSum(deps: Deps, fields: Fields): Promise<string> {
       localize(DESCRIPTIONS.badSum, language),
     );
   }
-  if (fields.inccurrlabel && !findMethodByLabelOrAlias(fields.inccurrlabel)) {
+  const method = findMethodByLabelOrAlias(fields.inccurrlabel ?? BANK_CARD_METHOD.incCurrLabel);
+  if (!method) {
     return buildResultOnlyResponse(
       'CalcSummsResponseData',
       XML_RESULT_CODE.calculationError,
       localize(DESCRIPTIONS.methodNotFound, language),
     );
   }
-  return buildCalcOutSumResponse(sixDecimals(incSum, 'RUB'));
+  const fee = computeFee(await findTariff(deps.db, shop.id, method.group.code), incSum);
+  return buildCalcOutSumResponse(sixDecimals(incSum - fee, 'RUB'));
 }
 
 const METHODS: Record<string, (deps: Deps, fields: Fields) => Promise<string>> = {

@@ -1,0 +1,2 @@
+/** Tariffs: the platform's fee per payment-method group, default and per shop, and the one rounding rule. */
+export { computeFee, findTariff, NO_FEE, type Tariff } from './tariff.service.js';
