@@ -213,6 +213,7 @@ export interface CardAttemptsTable {
   id: string;
   payment_id: string;
   submission_key: string;
+  amount_minor: bigint;
   status: CardAttemptStatus;
   card_token: string;
   card_mask: string;

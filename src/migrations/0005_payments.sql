@@ -70,6 +70,8 @@ create table card_attempts (
   payment_id text not null references payments (id),
   -- Sent with the checkout form: a double click or a reload resubmits the same key and gets the same attempt.
   submission_key text not null,
+  -- The amount sent to the acquirer: the payment is settled with it, whatever happens to the payment row.
+  amount_minor bigint not null check (amount_minor > 0),
   status text not null check (status in ('processing', 'challenge', 'approved', 'declined', 'unknown')),
   card_token text not null references card_vault (token),
   card_mask text not null,

@@ -92,7 +92,14 @@ export class JobWorker {
     const jobs = await this.claimDueJobs();
     let next = 0;
     const runNext = async (): Promise<void> => {
-      for (let job = jobs[next++]; job !== undefined; job = jobs[next++]) await this.runJob(job);
+      for (let job = jobs[next++]; job !== undefined; job = jobs[next++]) {
+        // runJob records a handler's failure itself; this catches a failure to record it, so one broken
+        // job never stops the others of the batch (nor lets the next poll start while they still run).
+        const jobId = String(job.id);
+        await this.runJob(job).catch((error: unknown) =>
+          this.options.logger.error({ err: error, jobId }, 'job bookkeeping failed'),
+        );
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, jobs.length) }, runNext));
     return jobs.length;

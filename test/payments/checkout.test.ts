@@ -251,7 +251,9 @@ describe('paying by card', () => {
       .select(['ledger_entries.account_id', 'ledger_entries.amount_minor'])
       .where('ledger_transfers.reference', '=', paymentId)
       .execute();
-    expect(entries.map((entry) => [entry.account_id.replace(/shp_\w+/, 'SHOP'), entry.amount_minor]).sort()).toEqual(
+    expect(
+      entries.map((entry) => [entry.account_id.replace(/shp_\w+/, 'SHOP'), entry.amount_minor]).sort(),
+    ).toEqual(
       [
         ['platform:acquirer_clearing:RUB', 25000n],
         ['platform:fee_revenue:RUB', -725n],

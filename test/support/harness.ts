@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import type { JobWorker } from '../../src/platform/jobs.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { MailTransport } from '../../src/platform/mail.js';
-import { openRuntime } from '../../src/runtime.js';
+import { openRuntime, type RuntimeOverrides } from '../../src/runtime.js';
 import { createTestDatabase } from './database.js';
 
 export const TEST_MASTER_KEY = '11'.repeat(32);
@@ -51,7 +51,10 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestContext(environment: Record<string, string> = {}): Promise<TestContext> {
+export async function createTestContext(
+  environment: Record<string, string> = {},
+  providers: RuntimeOverrides['providers'] = {},
+): Promise<TestContext> {
   const database = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -67,6 +70,7 @@ export async function createTestContext(environment: Record<string, string> = {}
     mailTransport: mail,
     logger: createLogger(config.logLevel),
     signInFailureDelayMs: 0,
+    providers,
   });
   const app = await buildApp(runtime.deps, { webRoot: '/nonexistent' });
   return {

@@ -18,6 +18,13 @@ import { recordPaymentEvent } from './payment.events.js';
 
 export const RECONCILE_QUEUE = 'payments.reconcile-card-attempt';
 const RECONCILE_DELAY_MS = 30_000;
+/** Every acquirer call is cut off after this; the outcome is then unknown and reconciled later. */
+export const ACQUIRER_TIMEOUT_MS = 30_000;
+export const OPEN_ATTEMPT_STATUSES: readonly CardAttemptRow['status'][] = [
+  'processing',
+  'challenge',
+  'unknown',
+];
 
 export type CardStep =
   | { kind: 'paid' }
@@ -66,10 +73,6 @@ async function openAttempt(
     const payment = await lockPayment(trx, paymentId);
     if (!payment) throw new Error(`payment ${paymentId} not found`);
     if (payment.status === 'paid') return { kind: 'answered', step: { kind: 'paid' } };
-    if (isExpired(payment, now)) {
-      await expirePayment(trx, deps, payment);
-      return { kind: 'answered', step: { kind: 'expired' } };
-    }
     const attempts = await trx
       .selectFrom('card_attempts')
       .selectAll()
@@ -77,8 +80,13 @@ async function openAttempt(
       .execute();
     const repeated = attempts.find((attempt) => attempt.submission_key === submissionKey);
     if (repeated) return { kind: 'answered', step: stepOfAttempt(repeated) };
-    const open = attempts.find((attempt) => ['processing', 'challenge', 'unknown'].includes(attempt.status));
+    // An attempt in flight is finished first, even past the expiry: money may already be moving.
+    const open = attempts.find((attempt) => OPEN_ATTEMPT_STATUSES.includes(attempt.status));
     if (open) return { kind: 'answered', step: stepOfAttempt(open) };
+    if (isExpired(payment, now)) {
+      await expirePayment(trx, deps, payment);
+      return { kind: 'answered', step: { kind: 'expired' } };
+    }
     const stored = await storeCard(trx, deps, {
       pan: card.pan,
       expiryMonth: card.expiryMonth,
@@ -92,6 +100,7 @@ async function openAttempt(
         id: attemptId,
         payment_id: paymentId,
         submission_key: submissionKey,
+        amount_minor: payment.amount_minor,
         status: 'processing',
         card_token: stored.token,
         card_mask: stored.mask,
@@ -104,6 +113,13 @@ async function openAttempt(
       .set({ status: 'processing', email: email ?? payment.email, updated_at: now })
       .where('id', '=', paymentId)
       .execute();
+    // If this process dies before the acquirer's answer is recorded, this job finds the attempt later.
+    await enqueueJob(trx, deps.clock, {
+      queue: RECONCILE_QUEUE,
+      payload: { attemptId },
+      runAt: new Date(now.getTime() + ACQUIRER_TIMEOUT_MS + RECONCILE_DELAY_MS),
+      maxAttempts: 30,
+    });
     await recordPaymentEvent(trx, deps.clock, paymentId, 'card_submitted', {
       attemptId,
       cardMask: stored.mask,
@@ -147,11 +163,17 @@ export async function payByCard(
 
 /** A thrown error or a hung acquirer is an unknown outcome, never a decline: money may have moved. */
 async function askAcquirer(deps: Deps, call: () => Promise<AcquirerOutcome>): Promise<AcquirerOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<AcquirerOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'no_answer', reference: null }), ACQUIRER_TIMEOUT_MS);
+  });
   try {
-    return await call();
+    return await Promise.race([call(), timeout]);
   } catch (error) {
     deps.logger.warn({ err: error }, 'card acquirer call failed; the outcome will be reconciled');
     return { kind: 'no_answer', reference: null };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -212,6 +234,12 @@ export async function recordOutcome(
       trx.updateTable('payments').set({ status, updated_at: now }).where('id', '=', payment.id).execute();
     switch (outcome.kind) {
       case 'approved':
+        if (attempt.amount_minor !== payment.amount_minor) {
+          // Cannot happen while an open attempt keeps the payment from changing; if it does, stop loudly.
+          throw new Error(
+            `attempt ${attemptId} approved ${attempt.amount_minor}, the payment asks ${payment.amount_minor}`,
+          );
+        }
         await setAttempt('approved');
         await markPaymentPaid(trx, deps, payment, {
           opKey: createId('op'),
@@ -238,13 +266,8 @@ export async function recordOutcome(
       case 'no_answer':
         await setAttempt('unknown');
         await setPayment('processing');
+        // The reconcile job enqueued with the attempt will ask the acquirer again.
         await recordPaymentEvent(trx, deps.clock, payment.id, 'acquirer_no_answer', { attemptId });
-        await enqueueJob(trx, deps.clock, {
-          queue: RECONCILE_QUEUE,
-          payload: { attemptId },
-          runAt: new Date(now.getTime() + RECONCILE_DELAY_MS),
-          maxAttempts: 30,
-        });
         return { kind: 'pending', attemptId };
       default:
         throw new Error(`unknown acquirer outcome ${JSON.stringify(outcome satisfies never)}`);
@@ -272,11 +295,17 @@ export function createReconcileHandler(deps: Deps, acquirer: CardAcquirer) {
       .selectAll()
       .where('id', '=', attemptId)
       .executeTakeFirst();
-    if (!attempt || attempt.status !== 'unknown') return;
+    // Settled, or waiting for the cardholder's 3-D Secure code: nothing to reconcile.
+    if (!attempt || (attempt.status !== 'unknown' && attempt.status !== 'processing')) return;
     if (!attempt.acquirer_reference) {
-      // The acquirer never gave a reference, so it never took the operation: nothing was charged.
-      await recordOutcome(deps, attemptId, { kind: 'declined', reference: null, reason: 'acquirer_timeout' });
-      return;
+      // No reference: the answer was lost, or this process died before recording it. A lost answer may
+      // still have charged the card, so the attempt is never declined on a guess: it stays open for the
+      // operator to check with the acquirer.
+      if (attempt.status === 'processing')
+        await recordOutcome(deps, attemptId, { kind: 'no_answer', reference: null });
+      throw new Error(
+        `attempt ${attemptId} has no acquirer reference: an operator must check it with the acquirer`,
+      );
     }
     const outcome = await askAcquirer(deps, () => acquirer.fetchStatus(attempt.acquirer_reference ?? ''));
     // Still unknown: throwing makes the job queue ask again later, with backoff, up to its limit.
@@ -292,6 +321,6 @@ export async function findOpenAttempt(deps: Deps, paymentId: string): Promise<Ca
     .selectFrom('card_attempts')
     .selectAll()
     .where('payment_id', '=', paymentId)
-    .where('status', 'in', ['processing', 'challenge', 'unknown'])
+    .where('status', 'in', [...OPEN_ATTEMPT_STATUSES])
     .executeTakeFirst();
 }

@@ -33,10 +33,19 @@ export type StartOutcome =
 const IN_FLIGHT = new Set(['processing', 'awaiting_3ds']);
 
 function checkShopMayTakePayment(
+  deps: Deps,
   shop: ShopsTable | undefined,
   request: InitRequest,
 ): ProtocolError | undefined {
   if (!shop) return protocolError(26, 'MerchantLogin');
+  // A sandbox acquirer approves published test cards: in production it may only take test payments,
+  // or a shop would ship goods for a "paid" order signed with its live password.
+  if (!request.isTest && deps.config.isProduction && deps.providers.cardAcquirer.isSandbox) {
+    return protocolError(41, 'IsTest', {
+      ru: 'На этой установке нет настоящего эквайера: принимаются только тестовые платежи (IsTest=1).',
+      en: 'This installation has no real acquirer: only test payments (IsTest=1) are taken.',
+    });
+  }
   // A shop in test mode, in moderation or rejected takes test payments only: live ones need activation.
   if (!request.isTest && shop.status !== 'active') return protocolError(25, 'MerchantLogin');
   return undefined;
@@ -148,6 +157,17 @@ async function insertPayment(
   return paymentId;
 }
 
+/** A card attempt still open (even on an expired payment) means money may be moving: the payment must not change. */
+async function hasOpenAttempt(trx: Transaction<Database>, paymentId: string): Promise<boolean> {
+  const open = await trx
+    .selectFrom('card_attempts')
+    .select('id')
+    .where('payment_id', '=', paymentId)
+    .where('status', 'in', ['processing', 'challenge', 'unknown'])
+    .executeTakeFirst();
+  return open !== undefined;
+}
+
 /** Creates the payment, or reuses the unpaid one with the same InvId (a buyer coming back to pay). */
 async function createOrReusePayment(
   trx: Transaction<Database>,
@@ -163,7 +183,9 @@ async function createOrReusePayment(
     return { kind: 'started', paymentId: await insertPayment(trx, deps, shop, request, ip) };
   }
   if (existing.status === 'paid') return { kind: 'refused', error: protocolError(40, 'InvId') };
-  if (IN_FLIGHT.has(existing.status)) return { kind: 'started', paymentId: existing.id };
+  if (IN_FLIGHT.has(existing.status) || (await hasOpenAttempt(trx, existing.id))) {
+    return { kind: 'started', paymentId: existing.id };
+  }
   await trx
     .updateTable('payments')
     .set(paymentValues(request, deps.clock.now()))
@@ -206,7 +228,7 @@ export async function startPayment(deps: Deps, request: InitRequest, ip: string)
   const unsupported = refuseUnsupportedFeature(request);
   if (unsupported) return { kind: 'refused', error: unsupported };
   const shop = await findShopByMerchantLogin(deps.db, request.merchantLogin);
-  const shopProblem = checkShopMayTakePayment(shop, request);
+  const shopProblem = checkShopMayTakePayment(deps, shop, request);
   if (shopProblem || !shop) return { kind: 'refused', error: shopProblem ?? protocolError(26) };
   const signatureProblem = verifySignature(deps, shop, request);
   if (signatureProblem) return signatureProblem;
