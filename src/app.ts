@@ -16,9 +16,11 @@ import Fastify, {
 import { sql } from 'kysely';
 import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
+import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
 import { registerOperationRoutes, registerWebServiceRoutes } from './modules/payments/index.js';
+import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
 import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
@@ -74,6 +76,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Robokassa-compatible surfaces: authenticated by signatures, answered in Robokassa's formats.
   registerCheckoutRoutes(app, deps, deps.providers.cardAcquirer);
   registerWebServiceRoutes(app, deps);
+  await registerRefundApiRoutes(app, deps);
   if (!deps.config.isProduction) {
     registerDemoStoreRoutes(app, deps, {
       merchantLogin: DEMO.shop.merchantLogin,
@@ -92,6 +95,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerAccountRoutes(cabinet, deps);
       registerShopRoutes(cabinet, deps);
       registerOperationRoutes(cabinet, deps);
+      registerBalanceRoutes(cabinet, deps);
+      registerRefundRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );

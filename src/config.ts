@@ -21,6 +21,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly masterKey: Buffer;
   readonly logLevel: LogLevel;
+  /** Business days (Mon-Fri, Moscow) from the day a live payment is paid to its settlement; 0 settles at once. */
+  readonly settlementBusinessDays: number;
   readonly warnings: readonly string[];
 }
 
@@ -65,6 +67,17 @@ function readLogLevel(value: string | undefined, nodeEnv: NodeEnvironment): LogL
   if (value === undefined || value === '') return nodeEnv === 'test' ? 'silent' : 'info';
   if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
   throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+}
+
+function readSettlementBusinessDays(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  if (!/^\d{1,2}$/.test(value) || Number(value) > 10) {
+    throw new ConfigError(
+      'KOPEK_SETTLEMENT_BUSINESS_DAYS',
+      `expected a whole number from 0 to 10, got "${value}"`,
+    );
+  }
+  return Number(value);
 }
 
 function parseMasterKey(value: string): Buffer {
@@ -136,6 +149,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     mailFrom: environment.MAIL_FROM || 'Kopek <no-reply@kopek.local>',
     masterKey: readMasterKey(environment.KOPEK_MASTER_KEY, nodeEnv, dataDir, warnings),
     logLevel: readLogLevel(environment.LOG_LEVEL, nodeEnv),
+    settlementBusinessDays: readSettlementBusinessDays(environment.KOPEK_SETTLEMENT_BUSINESS_DAYS),
     warnings: Object.freeze(warnings),
   });
 }

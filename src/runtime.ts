@@ -12,6 +12,7 @@ import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseHandle } from 
 import { deleteFinishedJobs, JobWorker } from './platform/jobs.js';
 import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
 import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
+import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
@@ -78,6 +79,9 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   worker.register(NOTIFICATION_QUEUE, createNotificationDeliveryHandler(deps));
   worker.register(RECONCILE_QUEUE, createReconcileHandler(deps, deps.providers.cardAcquirer));
   scheduleHousekeeping(worker, deps);
+  // Settlement moves due payments' money from pending to available (src/modules/balances). Every worker
+  // node may run it: each payment settles once, under a lock and an idempotency key.
+  worker.every('settlement', SETTLEMENT_INTERVAL_MS, () => settleAllDuePayments(deps));
   return {
     deps,
     database,

@@ -315,6 +315,28 @@ export interface TariffsTable {
   created_at: Timestamp;
 }
 
+// refunds
+export type RefundStatus = 'processing' | 'finished' | 'canceled';
+export type RefundSource = 'cabinet' | 'refund_api';
+
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  shop_id: string;
+  account_id: string;
+  amount_minor: bigint;
+  currency: 'RUB' | 'KZT' | 'USD' | 'EUR';
+  status: RefundStatus;
+  source: RefundSource;
+  /** A UUID: the Refund API's requestId. */
+  request_id: string;
+  requested_by: string | null;
+  /** InvoiceItems as received (JSON), or null. */
+  items: ColumnType<unknown, string | null, string | null>;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 // demo-store
 export interface DemoStoreOrdersTable {
   id: Generated<bigint>;
@@ -349,8 +371,10 @@ export interface Database {
   ledger_transfers: LedgerTransfersTable;
   ledger_entries: LedgerEntriesTable;
   tariffs: TariffsTable;
+  refunds: RefundsTable;
 }
 
 /** Rows as read (Generated and ColumnType resolved to their selected types). */
 export type PaymentRow = Selectable<PaymentsTable>;
 export type CardAttemptRow = Selectable<CardAttemptsTable>;
+export type RefundRow = Selectable<RefundsTable>;

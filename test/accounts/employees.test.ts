@@ -83,7 +83,7 @@ describe('inviting employees', () => {
     expect(signedIn.json()).toMatchObject({
       user: { id: employee.id, role: 'accountant' },
       account: { id: me.account.id },
-      permissions: ['shops.read', 'operations.read'],
+      permissions: ['shops.read', 'operations.read', 'operations.refund', 'balance.read'],
     });
 
     const list = await admin.get('/api/cabinet/employees');

@@ -7,6 +7,7 @@ import { RegistrationPage } from './features/accounts/registration.page';
 import { RequirementsPage } from './features/accounts/requirements.page';
 import { SignInPage } from './features/accounts/sign-in.page';
 import { BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { BalancePage } from './features/balance/balance.page';
 import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
 import { EmployeesPage } from './features/employees/employees.page';
 import { OperationPage } from './features/operations/operation.page';
@@ -69,7 +70,14 @@ export function App() {
                 }
               />
               <Route path="analytics" element={<EmptySectionPage section="analytics" />} />
-              <Route path="balance" element={<EmptySectionPage section="balance" />} />
+              <Route
+                path="balance"
+                element={
+                  <RequirePermission permission="balance.read">
+                    <BalancePage />
+                  </RequirePermission>
+                }
+              />
               <Route path="documents" element={<EmptySectionPage section="documents" />} />
               <Route
                 path="shops"

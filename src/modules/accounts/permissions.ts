@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   'settings.manage',
   'operations.read',
   'operations.manage',
+  'operations.refund',
+  'balance.read',
   'backoffice',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,12 +31,15 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'settings.manage',
     'operations.read',
     'operations.manage',
+    'operations.refund',
+    'balance.read',
   ],
   // Developers integrate shops: they edit technical settings but never see the passwords. They may send
   // a ResultURL notification again while they debug the merchant's server.
   developer: ['shops.read', 'shops.write', 'operations.read', 'operations.manage'],
-  accountant: ['shops.read', 'operations.read'],
-  viewer: ['shops.read', 'operations.read'],
+  // Accountants return money to buyers; developers and viewers cannot.
+  accountant: ['shops.read', 'operations.read', 'operations.refund', 'balance.read'],
+  viewer: ['shops.read', 'operations.read', 'balance.read'],
   operator: ['backoffice'],
 };
 

@@ -18,5 +18,6 @@ export {
   type ReturnTarget,
 } from './payment-return.js';
 export { registerOperationRoutes } from './operation.routes.js';
+export { recordPaymentEvent, type PaymentEventKind } from './payment.events.js';
 export { startPayment, type SignatureDebug, type StartOutcome } from './payment-start.service.js';
 export { registerWebServiceRoutes } from './payment.webservice.js';

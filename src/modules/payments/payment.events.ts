@@ -13,7 +13,8 @@ export type PaymentEventKind =
   | 'acquirer_no_answer'
   | 'paid'
   | 'expired'
-  | 'result_url_not_configured';
+  | 'result_url_not_configured'
+  | 'refunded';
 
 export async function recordPaymentEvent(
   trx: Transaction<Database>,

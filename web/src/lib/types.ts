@@ -13,6 +13,8 @@ export type Permission =
   | 'settings.manage'
   | 'operations.read'
   | 'operations.manage'
+  | 'operations.refund'
+  | 'balance.read'
   | 'backoffice';
 
 export type Country = 'RU' | 'KZ';

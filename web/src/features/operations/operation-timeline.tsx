@@ -1,6 +1,7 @@
 // "Хронология": the payment's events, oldest first, each told in words with the details that matter.
 import { useLanguage, useTexts, type Translate } from '../../lib/i18n';
-import { formatMoment } from './operation-format';
+import type { Language } from '../../lib/types';
+import { formatAmount, formatMoment } from './operation-format';
 import type { TimelineEvent } from './operation.types';
 import { operationTexts } from './operations.texts';
 
@@ -20,7 +21,11 @@ function text(details: Record<string, unknown>, name: string): string | undefine
 }
 
 /** Human words for an event; an event kind this cabinet does not know yet is named, not hidden. */
-export function describeEvent(event: TimelineEvent, t: Translate<OperationTextKey>): string {
+export function describeEvent(
+  event: TimelineEvent,
+  t: Translate<OperationTextKey>,
+  language: Language = 'ru',
+): string {
   const mask = text(event.details, 'cardMask');
   switch (event.kind) {
     case 'created': {
@@ -54,6 +59,16 @@ export function describeEvent(event: TimelineEvent, t: Translate<OperationTextKe
       return t('event.expired');
     case 'result_url_not_configured':
       return t('event.result_url_not_configured');
+    case 'refunded': {
+      const amount = formatAmount(
+        text(event.details, 'amount') ?? '',
+        text(event.details, 'currency') ?? '',
+        language,
+      );
+      const source = text(event.details, 'source');
+      if (source === 'cabinet' || source === 'refund_api') return t(`event.refunded.${source}`, { amount });
+      return t('event.refunded', { amount });
+    }
     default:
       return t('event.unknown', { kind: event.kind });
   }
@@ -72,7 +87,7 @@ export function OperationTimeline({ events }: { events: readonly TimelineEvent[]
           {events.map((event, index) => (
             <li key={`${event.at}-${index}`} className={`op-event op-event-${event.kind}`}>
               <time dateTime={event.at}>{formatMoment(event.at, language)}</time>
-              <span className="break">{describeEvent(event, t)}</span>
+              <span className="break">{describeEvent(event, t, language)}</span>
             </li>
           ))}
         </ol>

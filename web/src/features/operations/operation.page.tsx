@@ -8,6 +8,7 @@ import { useResource } from '../../lib/use-resource';
 import { OperationStatusBadge, PaymentMethodText, TestBadge } from './operation-badges';
 import { formatAmount, formatMoment } from './operation-format';
 import { OperationNotifications } from './operation-notifications';
+import { OperationRefunds } from './operation-refunds';
 import { OperationTimeline } from './operation-timeline';
 import type { OperationDetail, OperationView } from './operation.types';
 import { operationTexts } from './operations.texts';
@@ -22,7 +23,7 @@ export function OperationPage() {
       ? t('detail.title', { invId: resource.data.operation.invId })
       : t('list.title'),
   );
-  // After "send again" the page reads the operation anew without blanking itself.
+  // After "send again" or a refund the page reads the operation anew without blanking itself.
   const refresh = useCallback(async () => setData(await api.get<OperationView>(path)), [path, setData]);
   return (
     <>
@@ -35,6 +36,9 @@ export function OperationPage() {
         <>
           <OperationHeader operation={resource.data.operation} />
           <OperationDetails operation={resource.data.operation} />
+          {resource.data.operation.status === 'paid' && (
+            <OperationRefunds operation={resource.data.operation} onRefunded={refresh} />
+          )}
           <OperationTimeline events={resource.data.timeline} />
           <OperationNotifications
             operation={resource.data.operation}

@@ -6,6 +6,7 @@ import { commonTexts } from '../../lib/common.texts';
 import { useTexts } from '../../lib/i18n';
 import { LanguageSwitch } from './language-switch';
 import { useResource } from '../../lib/use-resource';
+import type { Permission } from '../../lib/types';
 import { hasPermission, useMe, useSession } from './session';
 import { shellTexts } from './shell.texts';
 
@@ -20,16 +21,17 @@ type NavKey =
   | 'nav.settings'
   | 'nav.employees';
 
-const NAV_ITEMS: readonly { to: string; key: NavKey }[] = [
-  { to: '/cabinet/operations', key: 'nav.operations' },
+/** Sections a role cannot open are not shown at all. */
+const NAV_ITEMS: readonly { to: string; key: NavKey; permission?: Permission }[] = [
+  { to: '/cabinet/operations', key: 'nav.operations', permission: 'operations.read' },
   { to: '/cabinet/analytics', key: 'nav.analytics' },
-  { to: '/cabinet/balance', key: 'nav.balance' },
+  { to: '/cabinet/balance', key: 'nav.balance', permission: 'balance.read' },
   { to: '/cabinet/documents', key: 'nav.documents' },
   { to: '/cabinet/shops', key: 'nav.shops' },
   { to: '/cabinet/messages', key: 'nav.messages' },
   { to: '/cabinet/support', key: 'nav.support' },
   { to: '/cabinet/settings', key: 'nav.settings' },
-  { to: '/cabinet/employees', key: 'nav.employees' },
+  { to: '/cabinet/employees', key: 'nav.employees', permission: 'employees.manage' },
 ];
 
 /** Signs out and forgets the session; used by the cabinet and the back-office headers. */
@@ -60,9 +62,7 @@ export function CabinetLayout() {
   // On a phone the menu covers the page, so it closes once the user has picked a section.
   useEffect(() => setMenuOpen(false), [location.pathname]);
 
-  const items = NAV_ITEMS.filter(
-    (item) => item.key !== 'nav.employees' || hasPermission(me, 'employees.manage'),
-  );
+  const items = NAV_ITEMS.filter((item) => !item.permission || hasPermission(me, item.permission));
   return (
     <div className="cabinet-layout">
       <a href="#content" className="skip-link">
