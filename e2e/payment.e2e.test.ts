@@ -88,6 +88,23 @@ describe.skipIf(!HAS_CHROMIUM)('paying in the demo store', () => {
       .poll(() => page.getByRole('heading', { name: 'Уведомления ResultURL' }).isVisible())
       .toBe(true);
     await page.screenshot({ path: screenshotPath('14-operation'), fullPage: true });
+
+    // Refund part of it; the balance and its ledger show the refund.
+    await page.getByLabel('Сумма возврата, RUB').fill('100.00');
+    await page.getByRole('button', { name: 'Вернуть', exact: true }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /Вернуть/ })
+      .click();
+    await expect.poll(() => page.getByText('Возвращено 100,00 ₽ из 1 490,00 ₽.').isVisible()).toBe(true);
+    const refunds = await kopek.runtime.deps.db.selectFrom('refunds').selectAll().execute();
+    expect(refunds.map((refund) => refund.amount_minor)).toEqual([10_000n]);
+    await page.goto(`${kopek.baseUrl}/cabinet/balance`);
+    // 1490.00 less the 2.9% fee (43.21) less the 100.00 refund.
+    await expect.poll(() => page.getByText('1 346,79 ₽').first().isVisible()).toBe(true);
+    await page.screenshot({ path: screenshotPath('15-balance'), fullPage: true });
+    await expect.poll(() => page.getByText('Возврат покупателю').first().isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('-100,00 ₽').first().isVisible()).toBe(true);
   });
 
   it('declines 4000 0000 0000 0002 with a clear message and lets the buyer return to the store', async () => {
