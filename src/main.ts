@@ -30,6 +30,7 @@ function printWelcome(config: Config, runtime: Runtime, role: Role): void {
   if (!config.isProduction) {
     lines.push(
       `  Mailbox (dev): ${url}/dev/mailbox`,
+      `  Demo store:    ${url}/demo-store  (pays through the sandbox; test cards in the README)`,
       '',
       'Demo data (see README):',
       `  Merchant administrator: ${DEMO.administrator.email} / ${DEMO.administrator.password} (account login "${DEMO.account.login}", personal login "${DEMO.administrator.login}")`,
