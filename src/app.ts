@@ -20,6 +20,7 @@ import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
 import { registerOperationRoutes, registerWebServiceRoutes } from './modules/payments/index.js';
+import { registerPayoutRoutes } from './modules/payouts/index.js';
 import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
 import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
@@ -97,6 +98,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerOperationRoutes(cabinet, deps);
       registerBalanceRoutes(cabinet, deps);
       registerRefundRoutes(cabinet, deps);
+      registerPayoutRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );

@@ -16,6 +16,13 @@ import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
+import {
+  checkSentPayouts,
+  createPayoutSendHandler,
+  PAYOUT_SEND_QUEUE,
+  PAYOUT_STATUS_INTERVAL_MS,
+  SandboxBank,
+} from './modules/payouts/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import {
   createDevMailboxTransport,
@@ -82,6 +89,13 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   // Settlement moves due payments' money from pending to available (src/modules/balances). Every worker
   // node may run it: each payment settles once, under a lock and an idempotency key.
   worker.every('settlement', SETTLEMENT_INTERVAL_MS, () => settleAllDuePayments(deps));
+  // Payouts: the send job calls the bank outside any transaction; the periodic check asks it about sent
+  // payouts and records executed or returned (src/modules/payouts). Idempotent on every node.
+  const payoutProvider = new SandboxBank();
+  worker.register(PAYOUT_SEND_QUEUE, createPayoutSendHandler(deps, payoutProvider));
+  worker.every('payouts.status', PAYOUT_STATUS_INTERVAL_MS, async () => {
+    await checkSentPayouts(deps, payoutProvider);
+  });
   return {
     deps,
     database,

@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'operations.manage',
   'operations.refund',
   'balance.read',
+  'balance.manage',
   'backoffice',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -33,6 +34,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'operations.manage',
     'operations.refund',
     'balance.read',
+    // Bank details and payouts move the merchant's money out: administrators only.
+    'balance.manage',
   ],
   // Developers integrate shops: they edit technical settings but never see the passwords. They may send
   // a ResultURL notification again while they debug the merchant's server.

@@ -15,6 +15,7 @@ export type Permission =
   | 'operations.manage'
   | 'operations.refund'
   | 'balance.read'
+  | 'balance.manage'
   | 'backoffice';
 
 export type Country = 'RU' | 'KZ';

@@ -7,6 +7,7 @@ import { EmptyState, ErrorAlert, Loading, SelectField, useDocumentTitle } from '
 import { useResource } from '../../lib/use-resource';
 import { formatAmount } from '../operations/operation-format';
 import { BalanceEntries } from './balance-entries';
+import { PayoutsSection } from './payouts.section';
 import { balanceTexts } from './balance.texts';
 import type { AccountBalance, BalanceFigures } from './balance.types';
 import './balance.css';
@@ -93,6 +94,7 @@ function BalanceContent({ balance }: { balance: AccountBalance }) {
         ))}
       </div>
       <BalanceEntries shops={balance.shops} currency={balance.currency} />
+      <PayoutsSection shops={balance.shops.map((shop) => ({ id: shop.shopId, name: shop.shopName }))} />
     </>
   );
 }
