@@ -7,6 +7,7 @@ import { EmptyState, ErrorAlert, Loading, SelectField, useDocumentTitle } from '
 import { useResource } from '../../lib/use-resource';
 import { formatAmount } from '../operations/operation-format';
 import { BalanceEntries } from './balance-entries';
+import { BankDetailsSection } from './bank-details.section';
 import { PayoutsSection } from './payouts.section';
 import { balanceTexts } from './balance.texts';
 import type { AccountBalance, BalanceFigures } from './balance.types';
@@ -55,6 +56,8 @@ export function BalancePage() {
           <BalanceContent balance={resource.data} />
         </>
       )}
+      {/* Bank details can be entered before any money has moved. */}
+      <BankDetailsSection />
     </>
   );
 }

@@ -36,7 +36,7 @@ export function PayoutsSection({ shops }: { shops: readonly PayoutShop[] }) {
   const { resource, reload } = useResource<{ items: Payout[] }>('/api/cabinet/payouts');
   const shopName = (id: string) => shops.find((shop) => shop.id === id)?.name ?? id;
   return (
-    <section className="balance-payouts" aria-labelledby="payouts-title">
+    <section className="card balance-payouts" aria-labelledby="payouts-title">
       <h2 id="payouts-title">{t('title')}</h2>
       <p>{t('intro')}</p>
       {canManage && shops.length > 0 && <PayoutForm shops={shops} onOrdered={reload} />}
@@ -131,7 +131,7 @@ function PayoutForm({ shops, onOrdered }: { shops: readonly PayoutShop[]; onOrde
         error={errors.amount}
         onChange={(event) => setAmount(event.target.value)}
       />
-      <button type="submit" disabled={isSending}>
+      <button type="submit" className="button button-primary" disabled={isSending}>
         {isSending ? t('form.sending') : t('form.submit')}
       </button>
       <ErrorAlert message={message} />
