@@ -76,7 +76,7 @@ export async function seedDemoData(deps: Deps): Promise<{ created: boolean }> {
         document_flow: 'edo',
         legal_form: 'legal_entity',
         status: 'active',
-        promo_code: DEMO.promoCode,
+        promo_code: null,
         language: 'ru',
         created_at: now,
         confirmed_at: now,

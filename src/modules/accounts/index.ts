@@ -12,5 +12,6 @@ export {
 } from './auth.js';
 export { confirmOwnPassword } from './credentials.service.js';
 export { hashPassword } from './password.js';
+export { findFeeDiscountPercent } from './promo.service.js';
 export { hasPermission, permissionsOf, type Permission } from './permissions.js';
 export { deleteStaleSessionsAndLinks, type RequestMeta } from './session.service.js';

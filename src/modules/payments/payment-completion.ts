@@ -7,6 +7,7 @@ import type { Deps } from '../../deps.js';
 import { enqueueMail } from '../../platform/mail.js';
 import { formatMinor } from '../../platform/money.js';
 import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
+import { findFeeDiscountPercent } from '../accounts/index.js';
 import { platformAccount, postTransfer, shopAccount, type TransferLeg } from '../ledger/index.js';
 import { enqueueNotification } from '../notifications/index.js';
 import { buildResultNotificationFields } from '../protocol/index.js';
@@ -35,7 +36,8 @@ export async function markPaymentPaid(
   const tariff = payment.is_test
     ? NO_FEE
     : await findTariff(trx, payment.shop_id, BANK_CARD_METHOD.paymentMethod);
-  const feeMinor = computeFee(tariff, payment.amount_minor);
+  const discountPercent = payment.is_test ? 0 : await findFeeDiscountPercent(trx, payment.account_id, now);
+  const feeMinor = computeFee(tariff, payment.amount_minor, discountPercent);
   await trx
     .updateTable('payments')
     .set({

@@ -14,6 +14,7 @@ import type { Deps } from '../../deps.js';
 import { isLanguage, localize, type Language } from '../../platform/i18n.js';
 import { formatMinor, parseDecimalToMinor } from '../../platform/money.js';
 import type { PaymentRow, ShopsTable } from '../../schema.js';
+import { findFeeDiscountPercent } from '../accounts/index.js';
 import { findMethodByLabelOrAlias, listMethodGroups, listPaymentMethods } from '../methods/index.js';
 import { isSubjectNotified } from '../notifications/index.js';
 import {
@@ -233,7 +234,8 @@ async function answerCalcOutSum(deps: Deps, fields: Fields): Promise<string> {
       localize(DESCRIPTIONS.methodNotFound, language),
     );
   }
-  const fee = computeFee(await findTariff(deps.db, shop.id, method.group.code), incSum);
+  const discountPercent = await findFeeDiscountPercent(deps.db, shop.account_id, deps.clock.now());
+  const fee = computeFee(await findTariff(deps.db, shop.id, method.group.code), incSum, discountPercent);
   return buildCalcOutSumResponse(sixDecimals(incSum - fee, 'RUB'));
 }
 

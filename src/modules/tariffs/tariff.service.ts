@@ -2,6 +2,7 @@
  * Tariffs: what the platform takes from a payment. A shop's own tariff for a payment-method group wins
  * over the default one. The rule, computed once when a payment is paid:
  *   fee = round_half_away_from_zero(amount × percent) + fixed, at least the minimum, at most the amount.
+ * A promo discount then takes its percent off that fee (the discount rounded half away from zero).
  */
 import type { Kysely } from 'kysely';
 import { percentOfMinor } from '../../platform/money.js';
@@ -15,10 +16,11 @@ export interface Tariff {
 
 export const NO_FEE: Tariff = { percentBasisPoints: 0, fixedMinor: 0n, minimumMinor: 0n };
 
-export function computeFee(tariff: Tariff, amountMinor: bigint): bigint {
+export function computeFee(tariff: Tariff, amountMinor: bigint, discountPercent = 0): bigint {
   const fee = percentOfMinor(amountMinor, BigInt(tariff.percentBasisPoints)) + tariff.fixedMinor;
   const atLeastMinimum = fee < tariff.minimumMinor ? tariff.minimumMinor : fee;
-  return atLeastMinimum > amountMinor ? amountMinor : atLeastMinimum;
+  const capped = atLeastMinimum > amountMinor ? amountMinor : atLeastMinimum;
+  return capped - percentOfMinor(capped, BigInt(discountPercent * 100));
 }
 
 function toTariff(row: Pick<TariffsTable, 'percent_basis_points' | 'fixed_minor' | 'minimum_minor'>): Tariff {
