@@ -16,6 +16,7 @@ import Fastify, {
 import { sql } from 'kysely';
 import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
+import { registerApiKeyRoutes, registerApiV1 } from './modules/api-v1/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
@@ -99,6 +100,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerBalanceRoutes(cabinet, deps);
       registerRefundRoutes(cabinet, deps);
       registerPayoutRoutes(cabinet, deps);
+      registerApiKeyRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );
@@ -109,6 +111,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     },
     { prefix: '/api/backoffice' },
   );
+
+  // JSON API v1 for merchants' code: API keys, no cookies or CSRF; /api/openapi.json and /api/docs.
+  await registerApiV1(app, deps);
 
   await registerWebApp(app, deps, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;

@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'operations.refund',
   'balance.read',
   'balance.manage',
+  'api_keys.manage',
   'backoffice',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -36,10 +37,12 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'balance.read',
     // Bank details and payouts move the merchant's money out: administrators only.
     'balance.manage',
+    'api_keys.manage',
   ],
   // Developers integrate shops: they edit technical settings but never see the passwords. They may send
   // a ResultURL notification again while they debug the merchant's server.
-  developer: ['shops.read', 'shops.write', 'operations.read', 'operations.manage'],
+  // They also manage the shops' API keys for the JSON API v1.
+  developer: ['shops.read', 'shops.write', 'operations.read', 'operations.manage', 'api_keys.manage'],
   // Accountants return money to buyers; developers and viewers cannot.
   accountant: ['shops.read', 'operations.read', 'operations.refund', 'balance.read'],
   viewer: ['shops.read', 'operations.read', 'balance.read'],

@@ -18,6 +18,7 @@ export {
   type ReturnTarget,
 } from './payment-return.js';
 export { registerOperationRoutes } from './operation.routes.js';
+export { decodeOperationCursor, getOperation, listOperations } from './operation.queries.js';
 export { recordPaymentEvent, type PaymentEventKind } from './payment.events.js';
 export { startPayment, type SignatureDebug, type StartOutcome } from './payment-start.service.js';
 export { registerWebServiceRoutes } from './payment.webservice.js';

@@ -1,0 +1,28 @@
+/** Errors of the JSON API v1 and of the cabinet's API keys. */
+import { defineErrors } from '../../platform/http/errors.js';
+
+export const apiV1Errors = defineErrors({
+  invalidApiKey: {
+    status: 401,
+    ru: 'Неверный или отозванный API-ключ.',
+    en: 'The API key is not valid or has been revoked.',
+  },
+  apiKeyNotFound: { status: 404, ru: 'API-ключ не найден.', en: 'API key not found.' },
+  shopNotFound: { status: 404, ru: 'Магазин не найден.', en: 'Shop not found.' },
+  paymentNotFound: { status: 404, ru: 'Платёж не найден.', en: 'Payment not found.' },
+  idempotencyKeyRequired: {
+    status: 400,
+    ru: 'Укажите заголовок Idempotency-Key (1–255 видимых символов ASCII).',
+    en: 'Send an Idempotency-Key header (1-255 visible ASCII characters).',
+  },
+  idempotencyKeyReused: {
+    status: 409,
+    ru: 'Этот Idempotency-Key уже использован для другого запроса.',
+    en: 'This Idempotency-Key was already used for a different request.',
+  },
+  idempotencyKeyInProgress: {
+    status: 409,
+    ru: 'Запрос с этим Idempotency-Key ещё выполняется; повторите позже.',
+    en: 'A request with this Idempotency-Key is still in progress; retry later.',
+  },
+});
