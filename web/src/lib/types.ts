@@ -16,6 +16,7 @@ export type Permission =
   | 'operations.refund'
   | 'balance.read'
   | 'balance.manage'
+  | 'api_keys.manage'
   | 'backoffice';
 
 export type Country = 'RU' | 'KZ';
