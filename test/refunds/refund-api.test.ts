@@ -109,6 +109,14 @@ describe('Create', () => {
     expect(state.statusCode).toBe(200);
     expect(state.headers['content-type']).toMatch(/^application\/json/);
     expect(state.body).toBe(`{"requestId":"${answer.requestId}","amount":1.000000,"label":"finished"}`);
+    const audit = await context.deps.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'operation.refunded')
+      .where('target', '=', payment.id)
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.actor_user_id).toBeNull();
   });
 
   it('refunds everything that is left when RefundSum is absent, then answers AlreadyRefunded', async () => {

@@ -228,16 +228,15 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
       source: request.source,
       remaining: formatMinor(remainingMinor - amountMinor, payment.currency),
     });
-    if (request.source === 'cabinet') {
-      await recordAudit(trx, deps.clock, {
-        accountId: payment.account_id,
-        actorUserId: request.requestedBy ?? null,
-        action: 'operation.refunded',
-        target: payment.id,
-        details: { refundId, amount, currency: payment.currency },
-        ip: request.ip ?? null,
-      });
-    }
+    // Every refund moves money, whoever asked: the Refund API and the JSON API are audited too.
+    await recordAudit(trx, deps.clock, {
+      accountId: payment.account_id,
+      actorUserId: request.requestedBy ?? null,
+      action: 'operation.refunded',
+      target: payment.id,
+      details: { refundId, amount, currency: payment.currency },
+      ip: request.ip ?? null,
+    });
     return toRefundView(row);
   });
 }
