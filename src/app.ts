@@ -28,7 +28,7 @@ import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
 import { installErrorHandler } from './platform/http/error-handler.js';
 import { commonErrors } from './platform/http/errors.js';
-import { requestLanguage } from './platform/http/request.js';
+import { parseFormBody, requestLanguage } from './platform/http/request.js';
 import { createMetrics } from './platform/metrics.js';
 import { projectRoot } from './platform/paths.js';
 import { DEMO } from './seed.js';
@@ -59,7 +59,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyFormbody);
+  await app.register(fastifyFormbody, { parser: parseFormBody });
   installErrorHandler(app);
   installMetrics(app, deps, options.collectProcessMetrics ?? false);
 

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { createSecretToken } from '../../platform/crypto.js';
 import { html, type SafeHtml } from '../../platform/http/html.js';
-import { requestLanguage } from '../../platform/http/request.js';
+import { rawFormText, rawQueryText, requestLanguage } from '../../platform/http/request.js';
 import { isLanguage, localize, type Language } from '../../platform/i18n.js';
 import { formatMoneyForPeople } from '../../platform/money.js';
 import { validateCardInput, type CardAcquirer, DECLINE_REASON_TEXTS } from '../methods/index.js';
@@ -26,7 +26,9 @@ import {
 } from '../payments/index.js';
 import {
   describePaymentPageError,
+  isWindows1251,
   parseInitRequest,
+  parseWindows1251Form,
   type ProtocolError,
   type RequestFields,
 } from '../protocol/index.js';
@@ -135,8 +137,13 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
     '/Merchant/Payment/Index',
     '/merchant/payment/index',
   ]) {
-    app.get(route, (request, reply) => start(request.query as RequestFields, request, reply));
-    app.post(route, (request, reply) => start((request.body ?? {}) as RequestFields, request, reply));
+    app.get(route, (request, reply) =>
+      start(inDeclaredEncoding(request.query as RequestFields, rawQueryText(request)), request, reply),
+    );
+    app.post(route, (request, reply) => {
+      const fields = (request.body ?? {}) as RequestFields;
+      return start(inDeclaredEncoding(fields, rawFormText(request.body)), request, reply);
+    });
   }
   for (const route of ['/Merchant/Indexjson.aspx', '/merchant/indexjson.aspx']) {
     app.post(route, (request, reply) =>
@@ -162,6 +169,16 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
     if (!asset) return reply.code(404).send();
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   });
+}
+
+/**
+ * Fields as decoded by the server are UTF-8; a request that declares Encoding=windows-1251 is decoded
+ * again from its raw text so that Cyrillic Description and Shp_ values arrive intact.
+ */
+function inDeclaredEncoding(fields: RequestFields, rawText: string | undefined): RequestFields {
+  const declared = fields['Encoding'];
+  if (rawText === undefined || typeof declared !== 'string' || !isWindows1251(declared)) return fields;
+  return parseWindows1251Form(rawText);
 }
 
 function paymentIdOf(request: FastifyRequest): string {

@@ -12,6 +12,7 @@ import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
 import {
   maskPasswordInBaseString,
   protocolError,
+  isWindows1251,
   verifyInitSignature,
   type InitRequest,
   type ProtocolError,
@@ -59,6 +60,7 @@ function verifySignature(deps: Deps, shop: ShopsTable, request: InitRequest): St
     password1,
     shop.hash_algorithm,
     request.signatureValue,
+    isWindows1251(request.encoding) ? 'windows-1251' : 'utf-8',
   );
   if (verification.isValid) return undefined;
   return {

@@ -35,6 +35,7 @@ export {
   type RedirectMethod,
   type RequestFields,
 } from './init-request.js';
+export { isWindows1251, parseWindows1251Form } from './windows-1251.js';
 export {
   describePaymentPageError,
   PAYMENT_PAGE_ERROR,

@@ -15,6 +15,7 @@ import {
   encodeRfc3986,
 } from './url-encoding.js';
 import { encodeUriComponentOrUndefined, looksUrlEncoded } from './url-encoding.js';
+import { encodeWindows1251 } from './windows-1251.js';
 
 export type HashAlgorithm = 'MD5' | 'RIPEMD160' | 'SHA1' | 'SHA256' | 'SHA384' | 'SHA512';
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = [
@@ -89,6 +90,17 @@ export function isSignatureMatch(
   signatureValue: string,
 ): boolean {
   return constantTimeEqual(hashHex(algorithm, baseString), signatureValue.toLowerCase());
+}
+
+function isWindows1251SignatureMatch(
+  algorithm: HashAlgorithm,
+  baseString: string,
+  signatureValue: string,
+): boolean {
+  const bytes = encodeWindows1251(baseString);
+  if (bytes === undefined) return false;
+  const digest = createHash(NODE_HASH_NAMES[algorithm]).update(bytes).digest('hex');
+  return constantTimeEqual(digest, signatureValue.toLowerCase());
 }
 
 /* ---------------------------------------------------------------------------------------------------
@@ -222,17 +234,25 @@ export function buildInitSignatureCandidates(
   return candidates;
 }
 
+/**
+ * With Encoding=windows-1251 the merchant may have hashed the windows-1251 bytes of the base string
+ * (its page and code work in that encoding) or the UTF-8 bytes (a modern library): both are accepted.
+ */
 export function verifyInitSignature(
   params: InitSignatureParams,
   password1: string,
   algorithm: HashAlgorithm,
   signatureValue: string,
+  textEncoding: 'utf-8' | 'windows-1251' = 'utf-8',
 ): InitSignatureCheck {
   const candidates = buildInitSignatureCandidates(params, password1);
   let matchedLabel: string | undefined;
   // Every candidate is compared, so the time taken does not reveal which one (if any) matched.
   for (const candidate of candidates) {
-    const isMatch = isSignatureMatch(algorithm, candidate.baseString, signatureValue);
+    const isMatch =
+      isSignatureMatch(algorithm, candidate.baseString, signatureValue) ||
+      (textEncoding === 'windows-1251' &&
+        isWindows1251SignatureMatch(algorithm, candidate.baseString, signatureValue));
     if (isMatch && matchedLabel === undefined) matchedLabel = candidate.label;
   }
   return matchedLabel === undefined
