@@ -95,9 +95,10 @@ function withDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * The name and every address it resolves to must be public. The HTTP client resolves the name again, so
- * a DNS answer that changes in between (DNS rebinding) is not caught here: closing that gap needs a hook
- * at connection time, which fetch does not offer without an extra dependency.
+ * The name and every address it resolves to must be public. This early check gives the merchant a clear
+ * reason in the attempt log; the connection itself resolves the name again, and in production its
+ * address is checked once more at that moment (createPublicOnlyFetch), so a DNS answer that changes in
+ * between (DNS rebinding) is refused too.
  */
 async function checkDestination(settings: DeliverySettings, hostname: string, signal: AbortSignal) {
   const host = hostname.replace(/^\[|\]$/g, '');

@@ -7,6 +7,7 @@
  */
 import type { Deps } from '../../deps.js';
 import type { JobHandler } from '../../platform/jobs.js';
+import { createPublicOnlyFetch } from '../../platform/network.js';
 import type { NotificationsTable } from '../../schema.js';
 import {
   performDeliveryAttempt,
@@ -138,7 +139,8 @@ export function createNotificationDeliveryHandler(
   options: NotificationDeliveryOptions = {},
 ): JobHandler {
   const settings: DeliverySettings = {
-    fetchImpl: options.fetchImpl ?? fetch,
+    // In production every connection's address is checked again as it connects (DNS rebinding).
+    fetchImpl: options.fetchImpl ?? (deps.config.isProduction ? createPublicOnlyFetch() : fetch),
     resolveHost: options.resolveHost ?? resolveHostAddresses,
     timeoutMs: options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
     isDestinationChecked: deps.config.isProduction,
