@@ -23,6 +23,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Business days (Mon-Fri, Moscow) from the day a live payment is paid to its settlement; 0 settles at once. */
   readonly settlementBusinessDays: number;
+  /** The smallest payout in minor units (every currency has 2 decimals); a shop may set a higher one. */
+  readonly payoutMinimumMinor: bigint;
   readonly warnings: readonly string[];
 }
 
@@ -78,6 +80,27 @@ function readSettlementBusinessDays(value: string | undefined): number {
     );
   }
   return Number(value);
+}
+
+/** The largest installation minimum accepted: 1,000,000.00. */
+const MAX_PAYOUT_MINIMUM_MINOR = 100_000_000n;
+
+/**
+ * KOPEK_PAYOUT_MINIMUM: a decimal in the currency's main unit ("100", "100.00", "250.50"), applied to
+ * every currency (all have 2 decimals). Default 100.00: small enough for any shop, large enough that
+ * payouts are not sent for kopecks.
+ */
+function readPayoutMinimum(value: string | undefined): bigint {
+  if (value === undefined || value === '') return 10_000n;
+  const match = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(value);
+  const minor = match ? BigInt(match[1] ?? '0') * 100n + BigInt((match[2] ?? '').padEnd(2, '0')) : 0n;
+  if (minor < 1n || minor > MAX_PAYOUT_MINIMUM_MINOR) {
+    throw new ConfigError(
+      'KOPEK_PAYOUT_MINIMUM',
+      `expected an amount from 0.01 to 1000000.00 with a dot and at most two decimals, got "${value}"`,
+    );
+  }
+  return minor;
 }
 
 function parseMasterKey(value: string): Buffer {
@@ -150,6 +173,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     masterKey: readMasterKey(environment.KOPEK_MASTER_KEY, nodeEnv, dataDir, warnings),
     logLevel: readLogLevel(environment.LOG_LEVEL, nodeEnv),
     settlementBusinessDays: readSettlementBusinessDays(environment.KOPEK_SETTLEMENT_BUSINESS_DAYS),
+    payoutMinimumMinor: readPayoutMinimum(environment.KOPEK_PAYOUT_MINIMUM),
     warnings: Object.freeze(warnings),
   });
 }

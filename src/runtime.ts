@@ -19,8 +19,12 @@ import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/inde
 import {
   checkSentPayouts,
   createPayoutSendHandler,
+  PAYOUT_RECONCILE_INTERVAL_MS,
+  PAYOUT_SCHEDULE_INTERVAL_MS,
   PAYOUT_SEND_QUEUE,
   PAYOUT_STATUS_INTERVAL_MS,
+  reconcileStuckPayouts,
+  runDuePayoutSchedules,
   SandboxBank,
 } from './modules/payouts/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -91,10 +95,19 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   worker.every('settlement', SETTLEMENT_INTERVAL_MS, () => settleAllDuePayments(deps));
   // Payouts: the send job calls the bank outside any transaction; the periodic check asks it about sent
   // payouts and records executed or returned (src/modules/payouts). Idempotent on every node.
-  const payoutProvider = new SandboxBank();
+  // The sandbox bank keeps its records in the database, as a real bank would on its side.
+  const payoutProvider = new SandboxBank({ db: database.db, clock });
   worker.register(PAYOUT_SEND_QUEUE, createPayoutSendHandler(deps, payoutProvider));
   worker.every('payouts.status', PAYOUT_STATUS_INTERVAL_MS, async () => {
     await checkSentPayouts(deps, payoutProvider);
+  });
+  // Payouts whose send attempts ran out: ask the bank by payout id; give the money back if it never
+  // got it. Scheduled payouts: once per shop and period, under a row lock and a unique key.
+  worker.every('payouts.reconcile', PAYOUT_RECONCILE_INTERVAL_MS, async () => {
+    await reconcileStuckPayouts(deps, payoutProvider);
+  });
+  worker.every('payouts.schedule', PAYOUT_SCHEDULE_INTERVAL_MS, async () => {
+    await runDuePayoutSchedules(deps);
   });
   return {
     deps,

@@ -20,6 +20,8 @@ describe('CSV fields', () => {
   it('names known transfer kinds in both languages and shows unknown ones by their code', () => {
     expect(transferKindName('settlement', 'ru')).toBe('Зачисление в доступные к выплате');
     expect(transferKindName('payment', 'en')).toBe('Payment');
-    expect(transferKindName('payout', 'ru')).toBe('payout');
+    expect(transferKindName('payout', 'ru')).toBe('Выплата');
+    expect(transferKindName('payout', 'en')).toBe('Payout');
+    expect(transferKindName('hold', 'ru')).toBe('hold');
   });
 });

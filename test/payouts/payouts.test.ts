@@ -5,23 +5,27 @@
  * available account by a direct ledger transfer (what settlement would have moved there).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import {
   platformAccount,
   postTransfer,
   readShopBalances,
   shopAccount,
+  sumOfAccount,
 } from '../../src/modules/ledger/index.js';
 import { checkSentPayouts, SandboxBank } from '../../src/modules/payouts/index.js';
 import type { TestBrowser } from '../support/client.js';
 import { addEmployee, auditEntries, createShopVia, registerMerchant } from '../support/flows.js';
 import { createTestContext, type TestContext } from '../support/harness.js';
 import { transferEntries } from '../balances/helpers.js';
+import { bankRecord, expectLedgerBalanced } from './helpers.js';
 
 interface PayoutAnswer {
   id: string;
   shopId: string;
   amount: string;
   currency: string;
+  fee: string;
   status: string;
   settlementAccount: string;
   returnReason: string | null;
@@ -44,7 +48,7 @@ let accountant: TestBrowser;
 let stranger: TestBrowser;
 let shopId: string;
 let funding = 0;
-const bank = new SandboxBank();
+let bank: SandboxBank;
 
 /** A settlement account that fits the BIK: the control key (9th digit) is found by the CB check. */
 function fitAccount(bik: string, account: string): string {
@@ -102,6 +106,7 @@ async function statusOf(id: string): Promise<string> {
 
 beforeAll(async () => {
   context = await createTestContext();
+  bank = new SandboxBank({ db: context.deps.db, clock: context.deps.clock });
   const registered = await registerMerchant(context);
   admin = registered.browser;
   adminUserId = registered.me.user.id;
@@ -209,6 +214,44 @@ describe('payouts', () => {
     expect(await auditEntries(context, 'payout.created', { target: created.id })).toHaveLength(1);
   });
 
+  it('carries no commission: what leaves available is what the bank receives and what leaves the platform', async () => {
+    const feeRevenue = platformAccount('fee_revenue', 'RUB').id;
+    const feeBefore = await sumOfAccount(context.deps.db, feeRevenue);
+    const before = await balances(shopId);
+    const { payout: created } = await payout(admin, { shopId, amount: '123.45' });
+    expect(created).toMatchObject({ amount: '123.45', fee: '0.00' });
+    await context.worker.drain();
+    await checkSentPayouts(context.deps, bank);
+    expect(await statusOf(created.id)).toBe('executed');
+    // Debited from the shop's available money: the whole amount, nothing kept back.
+    const debited = (await transferEntries(context, `payout:${created.id}:created`)).find(
+      ([account]) => account === `shop:${shopId}:available:RUB`,
+    )?.[1];
+    // Credited to the bank: what the bank received for this payout id, and what left the platform's
+    // clearing account when the bank executed it.
+    const received = (await bankRecord(context, created.id))?.amount_minor;
+    const leftPlatform = (await transferEntries(context, `payout:${created.id}:executed`)).find(
+      ([account]) => account === 'platform:acquirer_clearing:RUB',
+    )?.[1];
+    expect(debited).toBe(12_345n);
+    expect(received).toBe(debited);
+    expect(leftPlatform).toBe(-12_345n);
+    expect(await sumOfAccount(context.deps.db, feeRevenue)).toBe(feeBefore);
+    // No payout transfer has a leg outside the shop's accounts and the clearing account.
+    const legs = await sql<{ account_id: string }>`
+      select distinct e.account_id from ledger_entries e join ledger_transfers t on t.id = e.transfer_id
+      where t.kind = 'payout'`.execute(context.deps.db);
+    for (const { account_id: account } of legs.rows)
+      expect(account).toMatch(/^(shop:[^:]+:(available|in_payout):RUB|platform:acquirer_clearing:RUB)$/);
+    expect(await balances(shopId)).toMatchObject({
+      availableMinor: before.availableMinor - 12_345n,
+      inPayoutMinor: 0n,
+    });
+    const statement = await admin.get(`/api/cabinet/payouts/${created.id}/statement?lang=ru`);
+    expect(statement.body).toContain('Комиссия: 0.00 RUB');
+    expect(statement.body).toContain('Основание: заказана в кабинете');
+  });
+
   it('a payout the bank returns restores the available balance', async () => {
     const before = await balances(shopId);
     const { payout: created } = await payout(admin, { shopId, amount: '100.13' });
@@ -241,7 +284,10 @@ describe('payouts', () => {
 
   it('checks the amount: minimum, more than available, malformed; no amount pays out everything', async () => {
     const small = await payout(admin, { shopId, amount: '99.99' });
-    expect(small.response.json()).toMatchObject({ error: { code: 'below_minimum' } });
+    expect(small.response.statusCode).toBe(422);
+    expect(small.response.json()).toMatchObject({
+      error: { code: 'below_minimum', fields: { amount: { code: 'below_minimum' } } },
+    });
     const available = (await balances(shopId)).availableMinor;
     const tooMuch = await payout(admin, { shopId, amount: '100000.00' });
     expect(tooMuch.response.statusCode).toBe(409);
@@ -279,6 +325,12 @@ describe('payouts', () => {
       expect((await payout(browser, { shopId, amount: '100.00' })).response.statusCode).toBe(403);
       expect((await browser.get('/api/cabinet/payouts')).statusCode).toBe(200);
     }
+  });
+
+  it('the ledger balances after every payout', async () => {
+    await context.worker.drain();
+    await checkSentPayouts(context.deps, bank);
+    await expectLedgerBalanced(context);
   });
 
   it("another account's shop and payouts are not found", async () => {

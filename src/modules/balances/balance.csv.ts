@@ -33,6 +33,7 @@ const KIND_NAMES: Record<string, Record<Language, string>> = {
   payment: { ru: 'Оплата покупателя', en: 'Payment' },
   settlement: { ru: 'Зачисление в доступные к выплате', en: 'Settlement to available' },
   refund: { ru: 'Возврат покупателю', en: 'Refund' },
+  payout: { ru: 'Выплата', en: 'Payout' },
 };
 
 export function transferKindName(kind: string, language: Language): string {

@@ -50,7 +50,7 @@ export interface BalanceEntryView {
   /** The entry's number in the ledger; newer entries have greater numbers. */
   readonly id: string;
   readonly at: string;
-  /** The transfer's kind: payment, settlement, and later refund, payout... */
+  /** The transfer's kind: payment, settlement, refund, payout, and kinds later issues add. */
   readonly kind: string;
   /** What the transfer is about: a payment id for payments and settlements. */
   readonly reference: string | null;

@@ -6,6 +6,8 @@
 export { registerBalanceRoutes } from './balance.routes.js';
 export {
   MAX_SETTLEMENT_BUSINESS_DAYS,
+  moscowDay,
+  moscowMidnight,
   SETTLEMENT_TIME_ZONE,
   settlementDueBound,
   settlementTimeOf,

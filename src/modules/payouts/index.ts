@@ -1,7 +1,9 @@
 /**
- * Payouts: the account's bank details (validated BIK, accounts, INN, KPP) and payouts of a shop's
- * available money to them through a PayoutProvider (the SandboxBank ships with Kopek). Money moves only
- * through the ledger: `payout:<id>:created|executed|returned`. No commission is taken on payouts.
+ * Payouts: the account's bank details (validated BIK, accounts, INN, KPP), payouts of a shop's available
+ * money to them through a PayoutProvider (the SandboxBank ships with Kopek), on demand or on the shop's
+ * schedule (daily or weekly, Moscow time), with a minimum per installation and per shop, and
+ * reconciliation of payouts whose sending failed. Money moves only through the ledger:
+ * `payout:<id>:created|executed|returned|failed`. No commission is taken on payouts.
  */
 export { registerPayoutRoutes } from './payout.routes.js';
 export {
@@ -20,21 +22,45 @@ export {
 export {
   checkSentPayouts,
   createPayoutSendHandler,
+  NEVER_RECEIVED_REASON,
+  PAYOUT_RECONCILE_AFTER_MS,
+  PAYOUT_RECONCILE_INTERVAL_MS,
+  PAYOUT_SEND_LEASE_MS,
   PAYOUT_STATUS_INTERVAL_MS,
+  reconcileStuckPayouts,
   recordPayoutOutcome,
 } from './payout.jobs.js';
 export {
-  SandboxBank,
-  SANDBOX_REJECTED_KOPECKS,
-  SANDBOX_RETURNED_KOPECKS,
+  type PayoutLookupAnswer,
   type PayoutOrder,
   type PayoutProvider,
   type PayoutSendResult,
   type PayoutStatusAnswer,
 } from './payout.provider.js';
 export {
+  SANDBOX_LOST_ANSWER_KOPECKS,
+  SANDBOX_REJECTED_KOPECKS,
+  SANDBOX_RETURNED_KOPECKS,
+  SANDBOX_UNREACHABLE_KOPECKS,
+  SandboxBank,
+} from './sandbox-bank.js';
+export {
   createPayout,
-  PAYOUT_MINIMUM_MINOR,
+  effectiveMinimumMinor,
+  PAYOUT_SEND_MAX_ATTEMPTS,
   PAYOUT_SEND_QUEUE,
   payoutTransferKey,
 } from './payout.service.js';
+export {
+  isoWeekOf,
+  latestSlotAtOrBefore,
+  nextSlotAfter,
+  parseTimeOfDay,
+  type PayoutSchedule,
+} from './payout-schedule.calendar.js';
+export {
+  PAYOUT_SCHEDULE_INTERVAL_MS,
+  runDuePayoutSchedules,
+  runShopSchedule,
+  type ScheduleRunSummary,
+} from './payout-schedule.jobs.js';

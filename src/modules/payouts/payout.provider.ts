@@ -1,14 +1,10 @@
 /**
- * The payout bank behind an interface, and the sandbox bank that ships with Kopek.
+ * The payout bank behind an interface. The sandbox bank that ships with Kopek is in sandbox-bank.ts.
  *
  * A provider must treat the payout id as an idempotency key: the send job may call send() again for the
- * same payout after a crash between the bank's answer and its recording, and must get the same reference.
- *
- * The sandbox bank decides by the amount's kopecks, so tests and demos can pick an outcome:
- * - ...,13: accepted, then returned by the recipient's bank with "account closed";
- * - ...,14: rejected at once ("the recipient's bank refused the payment");
- * - anything else: accepted, and executed when its status is first asked for.
- * It keeps no state: the reference carries the payout id and amount.
+ * same payout after a crash or a lost answer, and must get the same answer (the same reference) while
+ * the bank pays only once. findPayout() answers, by payout id, whether the bank has received the payout
+ * at all: what reconciliation asks once the send attempts have run out.
  */
 import type { Currency } from '../../platform/money.js';
 import type { BankDetails } from './bank-details.validation.js';
@@ -27,29 +23,13 @@ export type PayoutStatusAnswer =
   | { readonly status: 'returned'; readonly reason: string }
   | { readonly status: 'pending' };
 
+/** What the bank knows of a payout id: nothing, or the answer its send got (or would get again). */
+export type PayoutLookupAnswer =
+  { readonly isKnown: false } | { readonly isKnown: true; readonly result: PayoutSendResult };
+
 export interface PayoutProvider {
   readonly isSandbox: boolean;
   send(order: PayoutOrder): Promise<PayoutSendResult>;
   fetchStatus(reference: string): Promise<PayoutStatusAnswer>;
-}
-
-export const SANDBOX_RETURNED_KOPECKS = 13n;
-export const SANDBOX_REJECTED_KOPECKS = 14n;
-
-export class SandboxBank implements PayoutProvider {
-  readonly isSandbox = true;
-
-  async send(order: PayoutOrder): Promise<PayoutSendResult> {
-    if (order.amountMinor % 100n === SANDBOX_REJECTED_KOPECKS)
-      return { rejected: "the recipient's bank refused the payment" };
-    return { reference: `sandbox-${order.payoutId}-${order.amountMinor}` };
-  }
-
-  async fetchStatus(reference: string): Promise<PayoutStatusAnswer> {
-    const match = /^sandbox-pyt_[0-9a-z]+-(\d+)$/.exec(reference);
-    if (!match?.[1]) return { status: 'pending' };
-    return BigInt(match[1]) % 100n === SANDBOX_RETURNED_KOPECKS
-      ? { status: 'returned', reason: 'account closed' }
-      : { status: 'executed' };
-  }
+  findPayout(payoutId: string): Promise<PayoutLookupAnswer>;
 }

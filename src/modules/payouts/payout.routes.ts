@@ -1,6 +1,7 @@
 /**
- * The cabinet's bank details and payouts (under /api/cabinet). Reading needs balance.read; changing bank
- * details and ordering a payout need balance.manage (administrators). Everything is scoped to the caller's
+ * The cabinet's bank details, payouts and payout settings (under /api/cabinet). Reading needs
+ * balance.read; changing bank details or a shop's payout settings and ordering a payout need
+ * balance.manage (administrators). Everything is scoped to the caller's
  * account: another account's shop or payout is "not found".
  */
 import { Type } from '@sinclair/typebox';
@@ -19,6 +20,7 @@ import {
   MAX_PAYOUT_PAGE_SIZE,
 } from './payout.service.js';
 import { buildPayoutStatement } from './payout.statement.js';
+import { readPayoutSettings, saveShopPayoutSettings } from './payout-settings.service.js';
 
 const field = (maxLength: number) => Type.String({ maxLength });
 const BankDetailsBody = Type.Object(
@@ -39,6 +41,16 @@ const PayoutBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const PayoutSettingsBody = Type.Object(
+  {
+    frequency: Type.Union([Type.Literal('off'), Type.Literal('daily'), Type.Literal('weekly')]),
+    weekday: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 7 }), Type.Null()])),
+    time: Type.Optional(Type.String({ maxLength: 16 })),
+    minimum: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+const ShopParams = Type.Object({ shopId: Type.String({ minLength: 1, maxLength: 64 }) });
 const PayoutListQuery = Type.Object({
   shopId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   limit: Type.Optional(Type.String({ maxLength: 4 })),
@@ -79,6 +91,23 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: Deps): void {
       request.ip,
     ),
   }));
+
+  app.get('/payout-settings', { preHandler: canRead }, async (request) =>
+    readPayoutSettings(deps, requireMerchantActor(request).accountId),
+  );
+
+  app.put(
+    '/payout-settings/:shopId',
+    { preHandler: canManage, schema: { params: ShopParams, body: PayoutSettingsBody } },
+    async (request) =>
+      saveShopPayoutSettings(
+        deps,
+        requireMerchantActor(request),
+        (request.params as typeof ShopParams.static).shopId,
+        request.body as typeof PayoutSettingsBody.static,
+        request.ip,
+      ),
+  );
 
   app.get('/payouts', { preHandler: canRead, schema: { querystring: PayoutListQuery } }, async (request) => {
     const query = request.query as typeof PayoutListQuery.static;

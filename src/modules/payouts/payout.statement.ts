@@ -24,6 +24,10 @@ const LABELS = {
     sent: 'отправлена в банк',
     executed: 'исполнена',
     returned: 'возвращена',
+    failed: 'не дошла до банка, деньги возвращены на баланс',
+    origin: 'Основание',
+    scheduled: 'выплата по расписанию, период {period}',
+    ordered: 'заказана в кабинете',
     times: 'Время московское (UTC+3).',
   },
   en: {
@@ -44,6 +48,10 @@ const LABELS = {
     sent: 'sent to the bank',
     executed: 'executed',
     returned: 'returned',
+    failed: 'never reached the bank; the money went back to the balance',
+    origin: 'Origin',
+    scheduled: 'scheduled payout, period {period}',
+    ordered: 'ordered in the cabinet',
     times: 'Times are Moscow time (UTC+3).',
   },
 } as const;
@@ -61,7 +69,11 @@ export function buildPayoutStatement(payout: PayoutRow, shopName: string, langua
     [payout.sent_at, text.sent],
     [payout.executed_at, text.executed],
     [payout.returned_at, payout.return_reason ? `${text.returned}: ${payout.return_reason}` : text.returned],
+    [payout.failed_at, text.failed],
   ];
+  const origin = payout.schedule_period
+    ? text.scheduled.replace('{period}', payout.schedule_period)
+    : text.ordered;
   const lines = [
     `${text.title} ${payout.id}`,
     '',
@@ -69,6 +81,7 @@ export function buildPayoutStatement(payout: PayoutRow, shopName: string, langua
     `${text.amount}: ${formatMinor(payout.amount_minor, payout.currency)} ${payout.currency}`,
     `${text.commission}: ${formatMinor(0n, payout.currency)} ${payout.currency}`,
     `${text.status}: ${text[payout.status]}`,
+    `${text.origin}: ${origin}`,
     `${text.recipient}: ${details.recipientName}`,
     `${text.inn}: ${details.inn}`,
     ...(details.kpp ? [`${text.kpp}: ${details.kpp}`] : []),

@@ -1,5 +1,6 @@
 // /cabinet/balance: what the platform owes each shop (awaiting settlement, available, on hold, in payout),
-// when paid money becomes available, and the movements of one shop account with a CSV export.
+// when paid money becomes available, the movements of one shop account with a CSV export, payouts, their
+// schedule and minimum per shop, and the bank details they go to.
 import { useSearchParams } from 'react-router-dom';
 import { useLanguage, useTexts } from '../../lib/i18n';
 import type { Currency } from '../../lib/types';
@@ -8,9 +9,10 @@ import { useResource } from '../../lib/use-resource';
 import { formatAmount } from '../operations/operation-format';
 import { BalanceEntries } from './balance-entries';
 import { BankDetailsSection } from './bank-details.section';
+import { PayoutScheduleSection } from './payout-schedule.section';
 import { PayoutsSection } from './payouts.section';
 import { balanceTexts } from './balance.texts';
-import type { AccountBalance, BalanceFigures } from './balance.types';
+import type { AccountBalance, BalanceFigures, PayoutSettings } from './balance.types';
 import './balance.css';
 
 const CURRENCIES: readonly Currency[] = ['RUB', 'KZT', 'USD', 'EUR'];
@@ -28,6 +30,10 @@ export function BalancePage() {
   const { resource } = useResource<AccountBalance>(
     `/api/cabinet/balance${currency ? `?currency=${currency}` : ''}`,
   );
+  // Payout settings feed the payout form (each shop's minimum) and the schedule section; saving bank
+  // details reloads them, because scheduled payouts are skipped while there are none.
+  const payoutSettings = useResource<PayoutSettings>('/api/cabinet/payout-settings');
+  const settings = payoutSettings.resource.status === 'ready' ? payoutSettings.resource.data : null;
 
   function changeCurrency(next: Currency) {
     const search = new URLSearchParams(params);
@@ -53,16 +59,23 @@ export function BalancePage() {
               onChange={changeCurrency}
             />
           )}
-          <BalanceContent balance={resource.data} />
+          <BalanceContent balance={resource.data} payoutSettings={settings} />
         </>
       )}
-      {/* Bank details can be entered before any money has moved. */}
-      <BankDetailsSection />
+      {/* The schedule and the bank details can be set before any money has moved. */}
+      <PayoutScheduleSection resource={payoutSettings.resource} onSaved={payoutSettings.setData} />
+      <BankDetailsSection onSaved={payoutSettings.reload} />
     </>
   );
 }
 
-function BalanceContent({ balance }: { balance: AccountBalance }) {
+function BalanceContent({
+  balance,
+  payoutSettings,
+}: {
+  balance: AccountBalance;
+  payoutSettings: PayoutSettings | null;
+}) {
   const t = useTexts(balanceTexts);
   if (balance.shops.length === 0) {
     return (
@@ -97,7 +110,10 @@ function BalanceContent({ balance }: { balance: AccountBalance }) {
         ))}
       </div>
       <BalanceEntries shops={balance.shops} currency={balance.currency} />
-      <PayoutsSection shops={balance.shops.map((shop) => ({ id: shop.shopId, name: shop.shopName }))} />
+      <PayoutsSection
+        shops={balance.shops.map((shop) => ({ id: shop.shopId, name: shop.shopName }))}
+        settings={payoutSettings}
+      />
     </>
   );
 }

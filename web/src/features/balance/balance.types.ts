@@ -57,3 +57,41 @@ export interface BalanceEntriesPage {
   items: BalanceEntry[];
   nextCursor: string | null;
 }
+
+// Payout settings (/api/cabinet/payout-settings): each shop's schedule and minimum.
+export type PayoutFrequency = 'off' | 'daily' | 'weekly';
+export type ScheduledRunOutcome = 'created' | 'below_minimum' | 'no_bank_details';
+
+export interface ScheduledRun {
+  /** 'daily:2026-03-02' or 'weekly:2026-W10'. */
+  period: string;
+  slotAt: string;
+  ranAt: string;
+  outcome: ScheduledRunOutcome;
+  payoutId: string | null;
+  available: string;
+  minimum: string;
+}
+
+export interface ShopPayoutSettings {
+  shopId: string;
+  shopName: string;
+  frequency: PayoutFrequency;
+  /** ISO weekday: 1 Monday ... 7 Sunday. */
+  weekday: number | null;
+  /** 'HH:MM', Moscow time. */
+  time: string;
+  /** The shop's own minimum, or null for the platform's. */
+  minimum: string | null;
+  effectiveMinimum: string;
+  nextRunAt: string | null;
+  lastRun: ScheduledRun | null;
+}
+
+export interface PayoutSettings {
+  currency: Currency;
+  platformMinimum: string;
+  timeZone: string;
+  hasBankDetails: boolean;
+  shops: ShopPayoutSettings[];
+}

@@ -51,10 +51,15 @@ function valuesOf(details: BankDetails | null): Values {
   };
 }
 
-export function BankDetailsSection() {
+/** onSaved: for sections that depend on whether bank details exist (the payout schedule). */
+export function BankDetailsSection({ onSaved }: { onSaved?: () => void } = {}) {
   const t = useTexts(bankDetailsTexts);
   const canManage = hasPermission(useMe(), 'balance.manage');
   const { resource, setData } = useResource<BankDetailsAnswer>('/api/cabinet/bank-details');
+  const saved = (answer: BankDetailsAnswer) => {
+    setData(answer);
+    onSaved?.();
+  };
   return (
     <section className="card" aria-labelledby="bank-details-title">
       <h2 id="bank-details-title">{t('title')}</h2>
@@ -63,7 +68,7 @@ export function BankDetailsSection() {
       {resource.status === 'failed' && <ErrorAlert message={resource.message} />}
       {resource.status === 'ready' &&
         (canManage ? (
-          <BankDetailsForm details={resource.data.bankDetails} onSaved={setData} />
+          <BankDetailsForm details={resource.data.bankDetails} onSaved={saved} />
         ) : resource.data.bankDetails ? (
           <BankDetailsView details={resource.data.bankDetails} />
         ) : (

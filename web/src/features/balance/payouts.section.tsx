@@ -1,5 +1,6 @@
 // The payouts part of /cabinet/balance: the account's payouts with their statements, and (for those who
-// may manage the balance) a form that orders a payout of a shop's available money.
+// may manage the balance) a form that orders a payout of a shop's available money, with the shop's
+// minimum and the promise that payouts carry no fee.
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, fieldMessages } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
@@ -8,18 +9,23 @@ import { ErrorAlert, Loading, SelectField, SuccessNotice, TextField } from '../.
 import { useResource } from '../../lib/use-resource';
 import { formatAmount } from '../operations/operation-format';
 import { hasPermission, useMe } from '../shell/session';
+import type { PayoutSettings } from './balance.types';
 import { payoutTexts } from './payouts.texts';
 
-export type PayoutStatus = 'created' | 'sent' | 'executed' | 'returned';
+export type PayoutStatus = 'created' | 'sent' | 'executed' | 'returned' | 'failed';
 
 export interface Payout {
   id: string;
   shopId: string;
   amount: string;
   currency: string;
+  /** Always '0.00': payouts carry no fee. */
+  fee: string;
   status: PayoutStatus;
   recipientName: string;
   settlementAccount: string;
+  /** Set for a payout made by the shop's schedule. */
+  schedulePeriod: string | null;
   createdAt: string;
   returnReason: string | null;
 }
@@ -29,7 +35,13 @@ export interface PayoutShop {
   name: string;
 }
 
-export function PayoutsSection({ shops }: { shops: readonly PayoutShop[] }) {
+export function PayoutsSection({
+  shops,
+  settings,
+}: {
+  shops: readonly PayoutShop[];
+  settings: PayoutSettings | null;
+}) {
   const t = useTexts(payoutTexts);
   const { language } = useLanguage();
   const canManage = hasPermission(useMe(), 'balance.manage');
@@ -39,7 +51,7 @@ export function PayoutsSection({ shops }: { shops: readonly PayoutShop[] }) {
     <section className="card balance-payouts" aria-labelledby="payouts-title">
       <h2 id="payouts-title">{t('title')}</h2>
       <p>{t('intro')}</p>
-      {canManage && shops.length > 0 && <PayoutForm shops={shops} onOrdered={reload} />}
+      {canManage && shops.length > 0 && <PayoutForm shops={shops} settings={settings} onOrdered={reload} />}
       {resource.status === 'loading' && <Loading label={t('loading')} />}
       {resource.status === 'failed' && <ErrorAlert message={resource.message} />}
       {resource.status === 'ready' && resource.data.items.length === 0 && <p>{t('empty')}</p>}
@@ -58,7 +70,15 @@ export function PayoutsSection({ shops }: { shops: readonly PayoutShop[] }) {
           <tbody>
             {resource.data.items.map((payout) => (
               <tr key={payout.id}>
-                <td>{formatDateTime(payout.createdAt, language)}</td>
+                <td>
+                  {formatDateTime(payout.createdAt, language)}
+                  {payout.schedulePeriod && (
+                    <>
+                      {' '}
+                      <span className="badge badge-test">{t('scheduled')}</span>
+                    </>
+                  )}
+                </td>
                 <td>{shopName(payout.shopId)}</td>
                 <td>{formatAmount(payout.amount, payout.currency, language)}</td>
                 <td>{payout.settlementAccount}</td>
@@ -80,10 +100,19 @@ export function PayoutsSection({ shops }: { shops: readonly PayoutShop[] }) {
   );
 }
 
-function PayoutForm({ shops, onOrdered }: { shops: readonly PayoutShop[]; onOrdered: () => void }) {
+function PayoutForm({
+  shops,
+  settings,
+  onOrdered,
+}: {
+  shops: readonly PayoutShop[];
+  settings: PayoutSettings | null;
+  onOrdered: () => void;
+}) {
   const t = useTexts(payoutTexts);
   const { language } = useLanguage();
   const [shopId, setShopId] = useState(shops[0]?.id ?? '');
+  const minimum = settings?.shops.find((shop) => shop.shopId === shopId)?.effectiveMinimum;
   const [amount, setAmount] = useState('');
   const [isSending, setIsSending] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -106,36 +135,52 @@ function PayoutForm({ shops, onOrdered }: { shops: readonly PayoutShop[]; onOrde
       setDone(t('form.done', { amount: formatAmount(payout.amount, payout.currency, language) }));
       onOrdered();
     } catch (error) {
-      setErrors(fieldMessages(error));
-      setMessage(errorMessage(error));
+      const fields = fieldMessages(error);
+      setErrors(fields);
+      // A field error speaks for itself next to the amount; anything else needs the banner.
+      setMessage(Object.keys(fields).length > 0 ? null : errorMessage(error));
     } finally {
       setIsSending(false);
     }
   }
 
+  const hint = minimum
+    ? t('form.amountHintMinimum', { minimum: formatAmount(minimum, settings?.currency ?? 'RUB', language) })
+    : t('form.amountHint');
   return (
-    <form className="field-row" onSubmit={(event) => void submit(event)} noValidate>
-      <SelectField
-        id="payout-shop"
-        label={t('form.shop')}
-        value={shopId}
-        options={shops.map((shop) => ({ value: shop.id, label: shop.name }))}
-        onChange={setShopId}
-      />
-      <TextField
-        id="payout-amount"
-        label={t('form.amount')}
-        hint={t('form.amountHint')}
-        inputMode="decimal"
-        value={amount}
-        error={errors.amount}
-        onChange={(event) => setAmount(event.target.value)}
-      />
-      <button type="submit" className="button button-primary" disabled={isSending}>
-        {isSending ? t('form.sending') : t('form.submit')}
-      </button>
+    <form onSubmit={(event) => void submit(event)} noValidate>
+      <div className="field-row">
+        <SelectField
+          id="payout-shop"
+          label={t('form.shop')}
+          value={shopId}
+          options={shops.map((shop) => ({ value: shop.id, label: shop.name }))}
+          onChange={(next) => {
+            setShopId(next);
+            setErrors({});
+          }}
+        />
+        <TextField
+          id="payout-amount"
+          label={t('form.amount')}
+          hint={hint}
+          inputMode="decimal"
+          value={amount}
+          error={errors.amount}
+          onChange={(event) => setAmount(event.target.value)}
+        />
+      </div>
+      <p className="payout-fee">
+        <span className="badge badge-active">{t('form.noFee')}</span>{' '}
+        <span className="muted">{t('form.noFeeText')}</span>
+      </p>
       <ErrorAlert message={message} />
       <SuccessNotice message={done} />
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={isSending}>
+          {isSending ? t('form.sending') : t('form.submit')}
+        </button>
+      </div>
     </form>
   );
 }
