@@ -16,11 +16,22 @@ import Fastify, {
 import { sql } from 'kysely';
 import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
-import { registerApiKeyRoutes, registerApiV1 } from './modules/api-v1/index.js';
+import { registerApiKeyRoutes, registerApiV1, registerWebhookCabinetRoutes } from './modules/api-v1/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
-import { registerOperationRoutes, registerWebServiceRoutes } from './modules/payments/index.js';
+import {
+  registerInvoiceApiRoutes,
+  registerInvoicePayRoutes,
+  registerInvoiceRoutes,
+} from './modules/invoices/index.js';
+import {
+  registerAttemptReviewRoutes,
+  registerOperationRoutes,
+  registerWebServiceRoutes,
+} from './modules/payments/index.js';
+import { registerSigningKeyRoutes } from './modules/notifications/index.js';
+import { registerHoldRoutes } from './modules/payments/index.js';
 import { registerPayoutRoutes } from './modules/payouts/index.js';
 import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
@@ -78,7 +89,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Robokassa-compatible surfaces: authenticated by signatures, answered in Robokassa's formats.
   registerCheckoutRoutes(app, deps, deps.providers.cardAcquirer);
   registerWebServiceRoutes(app, deps);
+  registerHoldRoutes(app, deps, deps.providers.cardAcquirer);
+  // The public key that verifies ResultUrl2 notifications (JWKS).
+  registerSigningKeyRoutes(app, deps);
   await registerRefundApiRoutes(app, deps);
+  await registerInvoiceApiRoutes(app, deps);
+  registerInvoicePayRoutes(app, deps);
   if (!deps.config.isProduction) {
     registerDemoStoreRoutes(app, deps, {
       merchantLogin: DEMO.shop.merchantLogin,
@@ -101,6 +117,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerRefundRoutes(cabinet, deps);
       registerPayoutRoutes(cabinet, deps);
       registerApiKeyRoutes(cabinet, deps);
+      registerInvoiceRoutes(cabinet, deps);
+      registerWebhookCabinetRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );
@@ -108,6 +126,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (backoffice) => {
       backoffice.addHook('onRequest', async (request) => verifyCsrf(request));
       registerModerationRoutes(backoffice, deps);
+      registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
     },
     { prefix: '/api/backoffice' },
   );

@@ -23,6 +23,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Business days (Mon-Fri, Moscow) from the day a live payment is paid to its settlement; 0 settles at once. */
   readonly settlementBusinessDays: number;
+  /** Days after which an unconfirmed hold (StepByStep) is released automatically. */
+  readonly holdReleaseDays: number;
   /** The smallest payout in minor units (every currency has 2 decimals); a shop may set a higher one. */
   readonly payoutMinimumMinor: bigint;
   readonly warnings: readonly string[];
@@ -103,6 +105,18 @@ function readPayoutMinimum(value: string | undefined): bigint {
   return minor;
 }
 
+/**
+ * KOPEK_HOLD_RELEASE_DAYS: Robokassa keeps a hold at most 7 days (the default); card networks allow up
+ * to about 30 for some merchants, so that is the ceiling.
+ */
+function readHoldReleaseDays(value: string | undefined): number {
+  if (value === undefined || value === '') return 7;
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > 30) {
+    throw new ConfigError('KOPEK_HOLD_RELEASE_DAYS', `expected a whole number from 1 to 30, got "${value}"`);
+  }
+  return Number(value);
+}
+
 function parseMasterKey(value: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length !== 32) {
@@ -173,6 +187,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     masterKey: readMasterKey(environment.KOPEK_MASTER_KEY, nodeEnv, dataDir, warnings),
     logLevel: readLogLevel(environment.LOG_LEVEL, nodeEnv),
     settlementBusinessDays: readSettlementBusinessDays(environment.KOPEK_SETTLEMENT_BUSINESS_DAYS),
+    holdReleaseDays: readHoldReleaseDays(environment.KOPEK_HOLD_RELEASE_DAYS),
     payoutMinimumMinor: readPayoutMinimum(environment.KOPEK_PAYOUT_MINIMUM),
     warnings: Object.freeze(warnings),
   });

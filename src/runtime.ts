@@ -12,10 +12,18 @@ import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseHandle } from 
 import { deleteFinishedJobs, JobWorker } from './platform/jobs.js';
 import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
 import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
+import { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './modules/api-v1/index.js';
 import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
+import {
+  createHoldReconcileHandler,
+  HOLD_EXPIRY_INTERVAL_MS,
+  HOLD_RECONCILE_QUEUE,
+  releaseExpiredHolds,
+} from './modules/payments/index.js';
+import { createWebhookDeliveryHandler, WEBHOOK_QUEUE } from './modules/webhooks/index.js';
 import {
   checkSentPayouts,
   createPayoutSendHandler,
@@ -89,6 +97,14 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   );
   worker.register(NOTIFICATION_QUEUE, createNotificationDeliveryHandler(deps));
   worker.register(RECONCILE_QUEUE, createReconcileHandler(deps, deps.providers.cardAcquirer));
+  // Holds (StepByStep): a capture or release whose acquirer answer was lost is finished by its job; holds
+  // nobody confirmed are released after KOPEK_HOLD_RELEASE_DAYS. Each release locks its payment, so every
+  // worker node may run the task.
+  worker.register(HOLD_RECONCILE_QUEUE, createHoldReconcileHandler(deps, deps.providers.cardAcquirer));
+  worker.every('holds.release-expired', HOLD_EXPIRY_INTERVAL_MS, async () => {
+    await releaseExpiredHolds(deps, deps.providers.cardAcquirer);
+  });
+  worker.register(WEBHOOK_QUEUE, createWebhookDeliveryHandler(deps));
   scheduleHousekeeping(worker, deps);
   // Settlement moves due payments' money from pending to available (src/modules/balances). Every worker
   // node may run it: each payment settles once, under a lock and an idempotency key.
@@ -128,5 +144,8 @@ function scheduleHousekeeping(worker: JobWorker, deps: Deps): void {
     await deleteExpiredRateLimitWindows(deps.db, daysAgo(1));
     await deleteFinishedJobs(deps.db, daysAgo(14));
     await deleteStaleSessionsAndLinks(deps.db, daysAgo(30));
+    // Idempotency-Key answers are remembered for 24 hours (README, JSON API v1).
+    const idempotencyCutoff = new Date(deps.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
+    await deleteStaleIdempotencyRecords(deps.db, idempotencyCutoff);
   });
 }

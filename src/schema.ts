@@ -152,7 +152,17 @@ export interface ShopsTable {
 }
 
 // payments
-export type PaymentStatus = 'created' | 'processing' | 'awaiting_3ds' | 'paid' | 'failed' | 'expired';
+export type PaymentStatus =
+  | 'created'
+  | 'processing'
+  | 'awaiting_3ds'
+  | 'paid'
+  | 'failed'
+  | 'expired'
+  /** StepByStep: the amount is reserved on the card until the shop confirms or cancels (payment_holds). */
+  | 'held'
+  /** StepByStep: the hold ended without a capture (cancelled, expired, or gone at the acquirer). */
+  | 'released';
 export type CardAttemptStatus = 'processing' | 'challenge' | 'approved' | 'declined' | 'unknown';
 
 export interface PaymentsTable {
@@ -162,6 +172,8 @@ export interface PaymentsTable {
   inv_id: bigint;
   is_inv_id_assigned: boolean;
   is_test: boolean;
+  /** StepByStep=true: the card is authorized (a hold), charged only when the shop confirms. */
+  is_step_by_step: Generated<boolean>;
   status: PaymentStatus;
   out_sum_text: string;
   amount_minor: bigint;
@@ -234,6 +246,11 @@ export interface SandboxAcquirerOperationsTable {
   decline_reason: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  is_capture_deferred: Generated<boolean>;
+  captured_minor: bigint | null;
+  capture_key: string | null;
+  captured_at: Timestamp | null;
+  voided_at: Timestamp | null;
 }
 
 // notifications
@@ -247,7 +264,13 @@ export interface NotificationsTable {
   url: string;
   method: HttpMethod;
   fields: ColumnType<[string, string][], string, string>;
-  expected_body: string;
+  /** null: any 2xx answer acknowledges (ResultUrl2). */
+  expected_body: string | null;
+  /** Sent as the whole POST body instead of the fields (a JWS for ResultUrl2), with its content type. */
+  body: string | null;
+  content_type: string | null;
+  /** null: the retry schedule's window alone ends the attempts. */
+  max_attempts: number | null;
   status: NotificationStatus;
   attempt_count: Generated<number>;
   next_attempt_at: Timestamp | null;

@@ -233,8 +233,45 @@ describe('OpenAPI', () => {
       '/api/v1/payments',
       '/api/v1/payments/{id}',
       '/api/v1/payments/{id}/refunds',
+      '/api/v1/webhook-deliveries/{id}/resend',
+      '/api/v1/webhook-endpoints',
+      '/api/v1/webhook-endpoints/{id}',
+      '/api/v1/webhook-endpoints/{id}/deliveries',
+      '/api/v1/webhook-endpoints/{id}/rotate-secret',
     ]);
     expect(document.paths['/api/v1/payments/{id}/refunds']).toHaveProperty('post');
+  });
+
+  it('describes the webhook endpoints with request and answer schemas, and 429 everywhere', async () => {
+    const response = await context.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    type Operation = {
+      tags?: string[];
+      requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+      responses: Record<
+        string,
+        { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+      >;
+    };
+    const document = JSON.parse(response.body) as { paths: Record<string, Record<string, Operation>> };
+    const endpoints = document.paths['/api/v1/webhook-endpoints'] ?? {};
+    expect(Object.keys(endpoints).sort()).toEqual(['get', 'post']);
+    const create = endpoints.post;
+    expect(create?.tags).toEqual(['webhooks']);
+    const requestProperties = create?.requestBody?.content['application/json']?.schema.properties ?? {};
+    expect(Object.keys(requestProperties).sort()).toEqual(['description', 'events', 'isEnabled', 'url']);
+    const created = create?.responses['201']?.content?.['application/json']?.schema.properties ?? {};
+    expect(created).toHaveProperty('secret');
+    expect(created).toHaveProperty('events');
+    expect(Object.keys(document.paths['/api/v1/webhook-endpoints/{id}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+    ]);
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.responses, `${method} ${path}`).toHaveProperty('429');
+      }
+    }
   });
 
   it('serves /api/docs as a page without scripts under a strict CSP', async () => {

@@ -101,7 +101,6 @@ describe('payment request', () => {
   });
 
   it.each([
-    ['a hold (StepByStep)', { StepByStep: 'true' }, 64],
     ['a recurring parent', { Recurring: 'true' }, 34],
     ['a saved-card token', { Token: 'abc' }, 34],
     ['a sum in dollars', { OutSumCurrency: 'USD' }, 30],

@@ -49,7 +49,7 @@ describe('with the sandbox acquirer', () => {
     const paymentId = await startDemoPayment(context.app, {
       invId,
       outSum: '100.00',
-      extra: { ExpirationDate: '2026-03-02T12:10:00+03:00' },
+      extra: { ExpirationDate: '2026-03-02T12:05:00+03:00' },
     });
     await submitCard(context.app, paymentId, cardForm('5555 5555 5555 4444'));
     const attempt = await context.deps.db
@@ -57,7 +57,8 @@ describe('with the sandbox acquirer', () => {
       .selectAll()
       .where('payment_id', '=', paymentId)
       .executeTakeFirstOrThrow();
-    context.clock.advanceMs(15 * 60_000);
+    // Past the payment's expiry, still within the 3-D Secure window (10 minutes in the sandbox).
+    context.clock.advanceMs(8 * 60_000);
     // Another tab submits a card after the expiry, and the shop re-sends the InvId with a bigger sum.
     await submitCard(context.app, paymentId, cardForm('4111 1111 1111 1111'));
     const again = await context.app.inject({ method: 'GET', url: demoInitUrl({ invId, outSum: '9000.00' }) });
@@ -93,6 +94,8 @@ describe('when the acquirer’s answer is lost', () => {
       },
       answerChallenge: async () => ({ kind: 'no_answer', reference: null }),
       fetchStatus: async () => ({ kind: 'no_answer', reference: null }),
+      capture: async ({ reference }) => ({ kind: 'no_answer', reference }),
+      voidAuthorization: async (reference) => ({ kind: 'no_answer', reference }),
     };
     context = await createTestContext({}, { cardAcquirer: lostAnswer });
     await prepareDemoShop(context, stub);

@@ -1,7 +1,8 @@
 /** The Refund API's token, pure: decoding, HMAC verification, and reading the body in every transport. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatRefundState, readTokenFromBody } from '../../src/modules/refunds/refund-api.routes.js';
+import { readJwtFromBody as readTokenFromBody } from '../../src/modules/protocol/index.js';
+import { formatRefundState } from '../../src/modules/refunds/refund-api.routes.js';
 import { decodeJwt, verifyJwtSignature } from '../../src/modules/refunds/refund-jwt.js';
 import { signRefundToken } from './refund-support.js';
 

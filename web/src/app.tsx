@@ -6,10 +6,13 @@ import { PasswordResetPage } from './features/accounts/password-reset.page';
 import { RegistrationPage } from './features/accounts/registration.page';
 import { RequirementsPage } from './features/accounts/requirements.page';
 import { SignInPage } from './features/accounts/sign-in.page';
+import { ApiKeysPage } from './features/api-keys/api-keys.page';
 import { BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
 import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
 import { EmployeesPage } from './features/employees/employees.page';
+import { InvoicesPage } from './features/invoices/invoices.page';
 import { OperationPage } from './features/operations/operation.page';
 import { OperationsPage } from './features/operations/operations.page';
 import { SettingsPage } from './features/settings/settings.page';
@@ -69,6 +72,14 @@ export function App() {
                   </RequirePermission>
                 }
               />
+              <Route
+                path="invoices"
+                element={
+                  <RequirePermission permission="operations.read">
+                    <InvoicesPage />
+                  </RequirePermission>
+                }
+              />
               <Route path="analytics" element={<EmptySectionPage section="analytics" />} />
               <Route
                 path="balance"
@@ -96,6 +107,14 @@ export function App() {
                   </RequirePermission>
                 }
               />
+              <Route
+                path="api"
+                element={
+                  <RequirePermission permission="api_keys.manage">
+                    <ApiKeysPage />
+                  </RequirePermission>
+                }
+              />
               <Route path="messages" element={<EmptySectionPage section="messages" />} />
               <Route path="support" element={<EmptySectionPage section="support" />} />
               <Route path="settings" element={<SettingsPage />} />
@@ -118,6 +137,7 @@ export function App() {
               }
             >
               <Route index element={<ModerationQueuePage />} />
+              <Route path="card-attempts" element={<CardAttemptsPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -20,6 +20,11 @@ export const apiV1Errors = defineErrors({
     ru: 'Этот Idempotency-Key уже использован для другого запроса.',
     en: 'This Idempotency-Key was already used for a different request.',
   },
+  rateLimited: {
+    status: 429,
+    ru: 'Слишком много запросов с этим API-ключом. Повторите через {seconds} с.',
+    en: 'Too many requests with this API key. Retry in {seconds} s.',
+  },
   idempotencyKeyInProgress: {
     status: 409,
     ru: 'Запрос с этим Idempotency-Key ещё выполняется; повторите позже.',

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
-import { validationError } from '../../platform/http/errors.js';
+import { AppError, validationError } from '../../platform/http/errors.js';
+import { consumeRateLimit, type RateLimitRule } from '../../platform/http/rate-limit.js';
 import { formatMinor, parseDecimalToMinor, type Currency } from '../../platform/money.js';
 import { readShopBalances } from '../ledger/index.js';
 // The payments module does not export its cabinet queries through index.ts yet; they are reused as they are.
@@ -26,6 +27,7 @@ import {
   RefundBody,
 } from './api-v1.schemas.js';
 import { installIdempotency } from './idempotency.js';
+import { registerWebhookApiRoutes } from './webhook.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,6 +37,11 @@ declare module 'fastify' {
 
 const SECURITY = [{ apiKey: [] }];
 const DEFAULT_PAGE_SIZE = 50;
+/**
+ * Requests per API key: 200 in each 10-second window (20 a second on average), counted in PostgreSQL so
+ * every node shares the count. Each key has its own counter row, so one busy key slows only itself.
+ */
+export const API_KEY_RATE_LIMIT: RateLimitRule = { name: 'api_v1_key', limit: 200, windowMs: 10_000 };
 
 function requireClient(request: FastifyRequest): ApiClient {
   if (!request.apiClient) throw apiV1Errors.invalidApiKey();
@@ -69,12 +76,26 @@ const INVALID_CURSOR = {
   text: { ru: 'Неверный курсор страницы.', en: 'The page cursor is not valid.' },
 };
 
+/** The platform's limiter answers too_many_requests; the API's documented code is rate_limited. */
+async function consumeKeyRateLimit(deps: Deps, client: ApiClient): Promise<void> {
+  try {
+    await consumeRateLimit(deps.db, deps.clock, API_KEY_RATE_LIMIT, client.keyId);
+  } catch (error) {
+    if (error instanceof AppError && error.statusCode === 429)
+      throw apiV1Errors.rateLimited({ seconds: Number(error.values.seconds ?? 1) });
+    throw error;
+  }
+}
+
 /** Registers the routes on a context mounted at /api/v1. */
 export function registerApiV1Routes(app: FastifyInstance, deps: Deps): void {
   app.addHook('onRequest', async (request) => {
     request.apiClient = await authenticateApiKey(deps, bearerOf(request));
+    // Counted before the idempotency claim, so a refused request never takes its key.
+    await consumeKeyRateLimit(deps, request.apiClient);
   });
   installIdempotency(app, deps, (request) => requireClient(request).shopId);
+  registerWebhookApiRoutes(app, deps, requireClient);
 
   app.get(
     '/payments',

@@ -10,6 +10,9 @@ export const PAYMENT_STATUSES = [
   'paid',
   'failed',
   'expired',
+  // Holds (StepByStep): reserved on the card; ended without a capture.
+  'held',
+  'released',
 ] as const;
 
 export const ErrorBody = Type.Object(
@@ -34,6 +37,8 @@ export const commonErrorResponses = {
   401: errorRef,
   404: errorRef,
   422: errorRef,
+  // rate_limited, with Retry-After: every request counts against its key's limit.
+  429: errorRef,
 };
 
 export const postErrorResponses = {

@@ -6,20 +6,35 @@
  * - same method, path and canonical body → the stored answer, with `Idempotent-Replayed: true`;
  * - different request → 409 idempotency_key_reused;
  * - the first one still running → 409 idempotency_key_in_progress.
+ * Answers that carry a secret (routes with `config: { isAnswerSecret: true }`, e.g. a new webhook
+ * endpoint's signing secret) are kept sealed with the master key, never as readable JSON.
+ * Records are kept IDEMPOTENCY_RETENTION_MS (24 hours); the housekeeping task deletes older ones, after
+ * which the same key is a new request.
  */
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { SecretBox } from '../../platform/crypto.js';
+import type { Database } from '../../schema.js';
 import { apiV1Errors } from './api-v1.errors.js';
 import { withApiV1Tables } from './api-v1.tables.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** How long an answer is remembered; documented in the README and the OpenAPI description. */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 3_600_000;
+/** The stored body of a secret answer: { "$sealed": "<SecretBox output>" }. No answer of ours has this key. */
+const SEALED_KEY = '$sealed';
 
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim?: { readonly shopId: string; readonly key: string };
+  }
+  interface FastifyContextConfig {
+    /** The answer carries a secret: its idempotency record is sealed. */
+    isAnswerSecret?: boolean;
   }
 }
 
@@ -41,6 +56,25 @@ export function requestHash(method: string, path: string, body: unknown): string
     .digest('hex');
 }
 
+function sealBody(box: SecretBox, body: unknown): unknown {
+  return { [SEALED_KEY]: box.encrypt(JSON.stringify(body)) };
+}
+
+function unsealBody(box: SecretBox, stored: unknown): unknown {
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return stored;
+  const sealed = (stored as Record<string, unknown>)[SEALED_KEY];
+  return typeof sealed === 'string' ? (JSON.parse(box.decrypt(sealed)) as unknown) : stored;
+}
+
+/** Deletes records created before `before` (the housekeeping task passes now − 24 hours); returns how many. */
+export async function deleteStaleIdempotencyRecords(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await withApiV1Tables(db)
+    .deleteFrom('idempotency_records')
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
@@ -55,6 +89,7 @@ export function installIdempotency(
   shopIdOf: (request: FastifyRequest) => string,
 ): void {
   const db = withApiV1Tables(deps.db);
+  const box = new SecretBox(deps.config.masterKey, 'idempotency-answers');
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'POST') return;
@@ -94,7 +129,7 @@ export function installIdempotency(
       .code(existing.status_code)
       .header(REPLAYED_HEADER, 'true')
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify(existing.response_body));
+      .send(JSON.stringify(unsealBody(box, existing.response_body)));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -119,6 +154,7 @@ export function installIdempotency(
     } catch {
       body = payload;
     }
+    if (request.routeOptions.config.isAnswerSecret === true) body = sealBody(box, body);
     await record.set({ status_code: reply.statusCode, response_body: JSON.stringify(body) }).execute();
     return payload;
   });

@@ -1,7 +1,8 @@
 /**
  * JSON API v1 for merchants' code: per-shop API keys (created, listed and revoked in the cabinet; stored
- * as SHA-256 hashes, the secret shown once), `/api/v1` authenticated by `Authorization: Bearer <key>`,
- * Idempotency-Key on every POST, and the OpenAPI document generated from the route schemas.
+ * as SHA-256 hashes, the secret shown once), `/api/v1` authenticated by `Authorization: Bearer <key>`
+ * and limited per key, Idempotency-Key on every POST (answers kept 24 hours), the HTTP surfaces of the
+ * webhooks module (API and cabinet), and the OpenAPI document generated from the route schemas.
  */
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,9 @@ import { registerApiV1Routes } from './api-v1.routes.js';
 
 export { registerApiKeyRoutes } from './api-key.routes.js';
 export { API_KEY_PREFIX, type ApiClient, type ApiKeyView, type NewApiKey } from './api-key.service.js';
+export { API_KEY_RATE_LIMIT } from './api-v1.routes.js';
+export { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './idempotency.js';
+export { registerWebhookCabinetRoutes } from './webhook-cabinet.routes.js';
 
 /**
  * Registers the OpenAPI generator, the /api/v1 context, /api/openapi.json and /api/docs. Routes
@@ -25,8 +29,13 @@ export async function registerApiV1(app: FastifyInstance, deps: Deps): Promise<v
         version: '1',
         description:
           "JSON API for the shop's own code. Authenticate with `Authorization: Bearer <API key>` (create keys " +
-          'in the cabinet, shop → API keys). Every POST needs an `Idempotency-Key` header. Errors are ' +
-          '`{ "error": { "code", "message", "fields"? } }`.',
+          'in the cabinet, page «API и вебхуки» / API and webhooks). Every POST needs an `Idempotency-Key` header; answers are ' +
+          'remembered for 24 hours. Each key may make 200 requests per 10 seconds; more are answered 429 ' +
+          '`rate_limited` with `Retry-After`. Errors are `{ "error": { "code", "message", "fields"? } }`. ' +
+          'Webhooks are POSTed as JSON with `Kopek-Event-Id` and `Kopek-Signature: t=<unix>,v1=<hex>`, where ' +
+          'the hex is HMAC-SHA256 of "<t>.<body>" keyed with the endpoint\'s secret; reject timestamps ' +
+          'more than 5 minutes old. Any 2xx acknowledges; otherwise Kopek retries (1, 5, 15 min, 1, 3, 6, ' +
+          '12, 24 h, then daily) for up to 72 hours.',
       },
       servers: [{ url: deps.config.publicUrl }],
       components: {
@@ -35,6 +44,7 @@ export async function registerApiV1(app: FastifyInstance, deps: Deps): Promise<v
       tags: [
         { name: 'payments', description: "The shop's payments and their refunds" },
         { name: 'balance', description: 'What the platform owes the shop' },
+        { name: 'webhooks', description: "Endpoints that receive the shop's events, and their deliveries" },
       ],
     },
     hideUntagged: true,

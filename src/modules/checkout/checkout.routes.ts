@@ -76,7 +76,7 @@ function originOf(url: string): string {
 }
 
 /** Strict CSP: our own CSS and JS only; forms may post only here and to the shop we send the buyer back to. */
-function sendPage(
+export function sendPage(
   reply: FastifyReply,
   status: number,
   page: string,
@@ -99,7 +99,7 @@ function languageOf(request: FastifyRequest, culture: string | null | undefined)
   return isLanguage(culture) ? culture : requestLanguage(request);
 }
 
-function errorContent(
+export function errorContent(
   language: Language,
   error: ProtocolError,
   debug?: ErrorPageContent['debug'],

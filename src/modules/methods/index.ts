@@ -32,10 +32,15 @@ export {
   DECLINE_REASON_TEXTS,
   DECLINE_REASONS,
   isDeclineReason,
+  HOLD_REFUSAL_REASONS,
   type AcquirerOutcome,
+  type CaptureOutcome,
+  type CaptureRequest,
   type CardAcquirer,
   type CardAuthorizationRequest,
   type DeclineReason,
+  type HoldRefusalReason,
+  type VoidOutcome,
 } from './providers/card-acquirer.js';
 export {
   SANDBOX_CARDS,

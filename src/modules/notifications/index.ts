@@ -1,6 +1,7 @@
 /**
- * Notifications: reliable, visible delivery of notifications to merchants' servers (for now Robokassa's
- * ResultURL call). Owns the `notifications` and `notification_attempts` tables and the
+ * Notifications: reliable, visible delivery of notifications to merchants' servers (Robokassa's
+ * ResultURL call, and ResultUrl2 as a JWS signed with Kopek's own key, published as JWKS). Owns the
+ * `notifications`, `notification_attempts` and `notification_signing_keys` tables and the
  * 'notifications.deliver' job queue. Imports no other domain module: callers pass in what to send.
  */
 export { notificationErrors } from './notification.errors.js';
@@ -10,7 +11,24 @@ export {
   type NotificationDeliveryOptions,
 } from './notification.jobs.js';
 export { MAX_RESPONSE_BYTES, USER_AGENT } from './notification.http.js';
+export {
+  performDeliveryAttempt,
+  resolveHostAddresses,
+  type AttemptOutcome,
+  type DeliverySettings,
+} from './notification.http.js';
 export { nextAttemptAt, RETRY_DELAYS_MS, RETRY_WINDOW_MS } from './notification.schedule.js';
+export {
+  enqueueSignedNotification,
+  JWKS_PATH,
+  JWS_CONTENT_TYPE,
+  NOTIFICATION_SIGNING_ALGORITHM,
+  readPublicKeySet,
+  registerSigningKeyRoutes,
+  signNotificationPayload,
+  type NewSignedNotification,
+  type SigningContext,
+} from './notification.signing.js';
 export {
   enqueueNotification,
   isSubjectNotified,

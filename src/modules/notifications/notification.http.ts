@@ -19,7 +19,10 @@ export interface DeliveryRequest {
   readonly url: string;
   readonly method: 'GET' | 'POST';
   readonly fields: readonly (readonly [string, string])[];
-  readonly expectedBody: string;
+  /** null: any 2xx answer acknowledges (ResultUrl2). */
+  readonly expectedBody: string | null;
+  /** Posted as the whole body instead of the fields (a JWS for ResultUrl2). */
+  readonly body?: { readonly text: string; readonly contentType: string } | undefined;
 }
 
 export interface DeliverySettings {
@@ -123,6 +126,10 @@ function buildFetchArguments(
 ): [string, RequestInit] {
   const encoded = encodeFormFields(request.fields);
   const common = { method: request.method, redirect: 'manual', signal } as const;
+  if (request.body) {
+    const headers = { 'User-Agent': USER_AGENT, 'Content-Type': request.body.contentType };
+    return [target.href, { ...common, method: 'POST', headers, body: request.body.text }];
+  }
   if (request.method === 'GET') {
     return [appendQuery(target, encoded), { ...common, headers: { 'User-Agent': USER_AGENT } }];
   }
@@ -188,7 +195,8 @@ function describeRedirect(response: Response): string | null {
 }
 
 /**
- * Success means a 2xx answer whose body, trimmed, is exactly the expected text (Robokassa: "OK" + InvId).
+ * Success means a 2xx answer whose body, trimmed, is exactly the expected text (Robokassa: "OK" + InvId),
+ * or any 2xx answer when no text is expected (ResultUrl2).
  */
 export async function performDeliveryAttempt(
   request: DeliveryRequest,
@@ -228,6 +236,6 @@ export async function performDeliveryAttempt(
     responseStatus: response.status,
     responseExcerpt: excerpt(body),
     error: describeRedirect(response),
-    isSuccess: isSuccessStatus && body.trim() === request.expectedBody,
+    isSuccess: isSuccessStatus && (request.expectedBody === null || body.trim() === request.expectedBody),
   };
 }

@@ -33,7 +33,10 @@ interface DeliveryJob {
   readonly scheduledFor: Date;
 }
 
-type ClaimedNotification = Pick<NotificationsTable, 'id' | 'url' | 'method' | 'expected_body'> & {
+type ClaimedNotification = Pick<
+  NotificationsTable,
+  'id' | 'url' | 'method' | 'expected_body' | 'body' | 'content_type'
+> & {
   readonly fields: [string, string][];
 };
 
@@ -71,7 +74,17 @@ async function claimNotification(
   return deps.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('notifications')
-      .select(['id', 'url', 'method', 'fields', 'expected_body', 'status', 'next_attempt_at'])
+      .select([
+        'id',
+        'url',
+        'method',
+        'fields',
+        'expected_body',
+        'body',
+        'content_type',
+        'status',
+        'next_attempt_at',
+      ])
       .where('id', '=', job.notificationId)
       .forUpdate()
       .executeTakeFirst();
@@ -87,7 +100,8 @@ async function claimNotification(
 /**
  * Records the attempt and moves the notification on. A failure reschedules only when the slot is still
  * the one this attempt claimed (pending, next_attempt_at null): if the merchant pressed "send again"
- * meanwhile, or a concurrent attempt already delivered it, that newer state stands.
+ * meanwhile, or a concurrent attempt already delivered it, that newer state stands. A notification with an
+ * attempt limit of its own (ResultUrl2: six) fails once it has used them, whatever the schedule allows.
  */
 async function recordOutcome(
   deps: Deps,
@@ -98,7 +112,7 @@ async function recordOutcome(
   await deps.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('notifications')
-      .select(['status', 'attempt_count', 'next_attempt_at', 'created_at'])
+      .select(['status', 'attempt_count', 'next_attempt_at', 'created_at', 'max_attempts'])
       .where('id', '=', notificationId)
       .forUpdate()
       .executeTakeFirstOrThrow();
@@ -123,7 +137,8 @@ async function recordOutcome(
         .set({ attempt_count: attemptCount, status: 'delivered', delivered_at: now, next_attempt_at: null })
         .execute();
     } else if (row.status === 'pending' && row.next_attempt_at === null) {
-      const next = nextAttemptAt(row.created_at, attemptCount, now);
+      const isLimitReached = row.max_attempts !== null && attemptCount >= row.max_attempts;
+      const next = isLimitReached ? null : nextAttemptAt(row.created_at, attemptCount, now);
       await update
         .set({ attempt_count: attemptCount, status: next ? 'pending' : 'failed', next_attempt_at: next })
         .execute();
@@ -159,6 +174,10 @@ export function createNotificationDeliveryHandler(
         method: notification.method,
         fields: notification.fields,
         expectedBody: notification.expected_body,
+        body:
+          notification.body !== null
+            ? { text: notification.body, contentType: notification.content_type ?? 'text/plain' }
+            : undefined,
       },
       settings,
     );

@@ -20,8 +20,9 @@ import { notificationErrors } from './notification.errors.js';
 
 export const NOTIFICATION_QUEUE = 'notifications.deliver';
 
-export type NotificationKind = 'result_url';
-const NOTIFICATION_KINDS: readonly string[] = ['result_url'] satisfies NotificationKind[];
+/** Robokassa's ResultURL (form fields, Password #2) and ResultUrl2 (a JWS signed with Kopek's key). */
+export type NotificationKind = 'result_url' | 'result_url2';
+const NOTIFICATION_KINDS: readonly string[] = ['result_url', 'result_url2'] satisfies NotificationKind[];
 
 export interface NewNotification {
   readonly accountId: string;
@@ -32,8 +33,12 @@ export interface NewNotification {
   readonly method: 'GET' | 'POST';
   /** Sent in this order. */
   readonly fields: [string, string][];
-  /** The acknowledgement that counts as delivered, e.g. 'OK123'. */
-  readonly expectedBody: string;
+  /** The acknowledgement that counts as delivered, e.g. 'OK123'; null: any 2xx answer. */
+  readonly expectedBody: string | null;
+  /** Sent as the whole body (POST only) instead of the fields, e.g. a JWS. */
+  readonly rawBody?: { readonly text: string; readonly contentType: string } | undefined;
+  /** At most this many attempts; without it the retry schedule's 72-hour window alone decides. */
+  readonly maxAttempts?: number | undefined;
 }
 
 /** Each job names the schedule slot it was made for; a job whose slot was replaced does nothing. */
@@ -90,6 +95,8 @@ export async function enqueueNotification(
   clock: Clock,
   notification: NewNotification,
 ): Promise<string> {
+  if (notification.rawBody && notification.method !== 'POST')
+    throw new Error('a notification with a body of its own is sent by POST');
   const id = createId('ntf');
   const now = clock.now();
   await trx
@@ -103,6 +110,9 @@ export async function enqueueNotification(
       method: notification.method,
       fields: JSON.stringify(notification.fields),
       expected_body: notification.expectedBody,
+      body: notification.rawBody?.text ?? null,
+      content_type: notification.rawBody?.contentType ?? null,
+      max_attempts: notification.maxAttempts ?? null,
       status: 'pending',
       next_attempt_at: now,
       created_at: now,

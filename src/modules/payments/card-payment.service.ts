@@ -13,11 +13,17 @@ import { enqueueJob } from '../../platform/jobs.js';
 import type { CardAttemptRow, Database, PaymentRow } from '../../schema.js';
 import type { AcquirerOutcome, CardAcquirer, DeclineReason, ValidCard } from '../methods/index.js';
 import { storeCard } from '../vault/index.js';
+import { markPaymentHeld } from './hold.records.js';
 import { markPaymentPaid } from './payment-completion.js';
 import { recordPaymentEvent } from './payment.events.js';
 
 export const RECONCILE_QUEUE = 'payments.reconcile-card-attempt';
 const RECONCILE_DELAY_MS = 30_000;
+/**
+ * A 3-D Secure challenge the buyer abandons keeps the payment frozen until the acquirer gives up on it
+ * (issuers' windows are about 10 minutes); this long after the challenge began, Kopek asks for the outcome.
+ */
+export const CHALLENGE_RECONCILE_AFTER_MS = 15 * 60_000;
 /** Every acquirer call is cut off after this; the outcome is then unknown and reconciled later. */
 export const ACQUIRER_TIMEOUT_MS = 30_000;
 export const OPEN_ATTEMPT_STATUSES: readonly CardAttemptRow['status'][] = [
@@ -73,6 +79,9 @@ async function openAttempt(
     const payment = await lockPayment(trx, paymentId);
     if (!payment) throw new Error(`payment ${paymentId} not found`);
     if (payment.status === 'paid') return { kind: 'answered', step: { kind: 'paid' } };
+    // A hold is the buyer's finished payment (the shop decides the rest); a released one takes no card.
+    if (payment.status === 'held') return { kind: 'answered', step: { kind: 'paid' } };
+    if (payment.status === 'released') return { kind: 'answered', step: { kind: 'expired' } };
     const attempts = await trx
       .selectFrom('card_attempts')
       .selectAll()
@@ -156,6 +165,7 @@ export async function payByCard(
       currency: opening.payment.currency,
       card: input.card,
       description: opening.payment.description,
+      capture: opening.payment.is_step_by_step ? 'deferred' : 'immediate',
     }),
   );
   return recordOutcome(deps, opening.attemptId, outcome);
@@ -201,11 +211,15 @@ export async function answerChallenge(
   return recordOutcome(deps, attempt.id, outcome);
 }
 
-/** Records what the acquirer said, in one transaction with everything it causes. */
+/**
+ * Records what the acquirer said, in one transaction with everything it causes. alsoRecord adds the
+ * caller's own rows (an operator's audit entry) to that transaction, when the attempt was still open.
+ */
 export async function recordOutcome(
   deps: Deps,
   attemptId: string,
   outcome: AcquirerOutcome,
+  alsoRecord?: (trx: Transaction<Database>) => Promise<void>,
 ): Promise<CardStep> {
   return deps.db.transaction().execute(async (trx) => {
     const attempt = await trx
@@ -218,6 +232,7 @@ export async function recordOutcome(
     if (!payment) throw new Error(`attempt ${attemptId} has no payment`);
     // An outcome may arrive twice (a reconcile job and a late answer): only an open attempt changes.
     if (attempt.status === 'approved' || attempt.status === 'declined') return stepOfAttempt(attempt);
+    await alsoRecord?.(trx);
     const now = deps.clock.now();
     const setAttempt = (status: CardAttemptRow['status'], extra: Partial<CardAttemptRow> = {}) =>
       trx
@@ -241,7 +256,8 @@ export async function recordOutcome(
           );
         }
         await setAttempt('approved');
-        await markPaymentPaid(trx, deps, payment, {
+        // StepByStep: the acquirer only reserved the amount; the shop captures it later (hold.service.ts).
+        await (payment.is_step_by_step ? markPaymentHeld : markPaymentPaid)(trx, deps, payment, {
           opKey: createId('op'),
           cardMask: attempt.card_mask,
           acquirerReference: outcome.reference,
@@ -261,6 +277,11 @@ export async function recordOutcome(
         await setPayment('awaiting_3ds');
         if (attempt.status !== 'challenge') {
           await recordPaymentEvent(trx, deps.clock, payment.id, 'challenge_requested', { attemptId });
+          await enqueueJob(trx, deps.clock, {
+            queue: RECONCILE_QUEUE,
+            payload: { attemptId, afterChallenge: true },
+            runAt: new Date(now.getTime() + CHALLENGE_RECONCILE_AFTER_MS),
+          });
         }
         return { kind: 'challenge', attemptId, triesLeft: outcome.triesLeft };
       case 'no_answer':
@@ -285,18 +306,24 @@ async function expirePayment(trx: Transaction<Database>, deps: Deps, payment: Pa
   await recordPaymentEvent(trx, deps.clock, payment.id, 'expired');
 }
 
-/** The reconcile job: asks the acquirer again about an attempt whose outcome is unknown. */
+/**
+ * The reconcile job: asks the acquirer again about an attempt whose outcome is unknown. The job that
+ * follows a challenge (afterChallenge) also asks about a challenge still unanswered: by then the acquirer
+ * has declined it, and the payment is free for another card.
+ */
 export function createReconcileHandler(deps: Deps, acquirer: CardAcquirer) {
   return async (payload: unknown): Promise<void> => {
-    const attemptId = (payload as { attemptId?: unknown }).attemptId;
+    const { attemptId, afterChallenge } = payload as { attemptId?: unknown; afterChallenge?: unknown };
     if (typeof attemptId !== 'string') throw new Error('reconcile job without attemptId');
     const attempt = await deps.db
       .selectFrom('card_attempts')
       .selectAll()
       .where('id', '=', attemptId)
       .executeTakeFirst();
-    // Settled, or waiting for the cardholder's 3-D Secure code: nothing to reconcile.
-    if (!attempt || (attempt.status !== 'unknown' && attempt.status !== 'processing')) return;
+    const reconcilable: readonly CardAttemptRow['status'][] =
+      afterChallenge === true ? OPEN_ATTEMPT_STATUSES : ['unknown', 'processing'];
+    // Settled, or (before the challenge deadline) waiting for the cardholder's code: nothing to do.
+    if (!attempt || !reconcilable.includes(attempt.status)) return;
     if (!attempt.acquirer_reference) {
       // No reference: the answer was lost, or this process died before recording it. A lost answer may
       // still have charged the card, so the attempt is never declined on a guess: it stays open for the
@@ -308,9 +335,9 @@ export function createReconcileHandler(deps: Deps, acquirer: CardAcquirer) {
       );
     }
     const outcome = await askAcquirer(deps, () => acquirer.fetchStatus(attempt.acquirer_reference ?? ''));
-    // Still unknown: throwing makes the job queue ask again later, with backoff, up to its limit.
-    if (outcome.kind === 'no_answer')
-      throw new Error(`acquirer has no answer yet for ${attempt.acquirer_reference}`);
+    // Still unknown or still waiting for the code: the job queue asks again later, with backoff.
+    if (outcome.kind === 'no_answer' || outcome.kind === 'challenge')
+      throw new Error(`acquirer has no final answer yet for ${attempt.acquirer_reference}`);
     await recordOutcome(deps, attemptId, outcome);
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Payments: a payment's life from Robokassa's payment request to money received: creation with InvId
- * rules, card attempts through the acquirer (3-D Secure, unknown outcomes reconciled), the timeline, and
- * what being paid causes (ResultURL notification, buyer e-mail). Buyer pages live in `checkout`.
+ * rules, card attempts through the acquirer (3-D Secure, unknown outcomes reconciled), holds (StepByStep:
+ * authorize, then Confirm / Cancel / automatic release), the timeline, and what being paid causes
+ * (ResultURL and ResultUrl2 notifications, buyer e-mail). Buyer pages live in `checkout`.
  */
 export {
   answerChallenge,
@@ -17,8 +18,22 @@ export {
   type CheckoutPayment,
   type ReturnTarget,
 } from './payment-return.js';
+export { registerAttemptReviewRoutes } from './attempt-review.routes.js';
 export { registerOperationRoutes } from './operation.routes.js';
 export { decodeOperationCursor, getOperation, listOperations } from './operation.queries.js';
 export { recordPaymentEvent, type PaymentEventKind } from './payment.events.js';
+export { createInvoicePayment, type InvoicePaymentRequest } from './invoice-payment.js';
 export { startPayment, type SignatureDebug, type StartOutcome } from './payment-start.service.js';
 export { registerWebServiceRoutes } from './payment.webservice.js';
+export {
+  cancelHold,
+  confirmHold,
+  createHoldReconcileHandler,
+  HOLD_EXPIRY_INTERVAL_MS,
+  HOLD_RECONCILE_QUEUE,
+  releaseExpiredHolds,
+  type HoldActionOutcome,
+  type HoldExpiryRunResult,
+  type HoldTarget,
+} from './hold.service.js';
+export { registerHoldRoutes } from './hold.routes.js';

@@ -17,6 +17,7 @@ import {
   resendNotification,
   type NotificationView,
 } from '../notifications/index.js';
+import { withHoldTables, type HoldReleaseReason, type HoldRow, type HoldStatus } from './hold.tables.js';
 import { operationErrors } from './operation.errors.js';
 
 export const OPERATION_STATUSES = [
@@ -26,6 +27,8 @@ export const OPERATION_STATUSES = [
   'paid',
   'failed',
   'expired',
+  'held',
+  'released',
 ] as const satisfies readonly PaymentStatus[];
 
 export const DEFAULT_OPERATIONS_PAGE_SIZE = 50;
@@ -70,8 +73,22 @@ export interface TimelineEntry {
   readonly details: Record<string, unknown>;
 }
 
+/** A StepByStep payment's hold: what was reserved, and what became of it. */
+export interface HoldView {
+  readonly amount: string;
+  readonly status: HoldStatus;
+  /** When it is (or was to be) released if the shop does not confirm it. */
+  readonly releaseAt: string;
+  readonly capturedAmount: string | null;
+  readonly releaseReason: HoldReleaseReason | null;
+  readonly capturedAt: string | null;
+  readonly releasedAt: string | null;
+}
+
 export interface OperationView {
   readonly operation: OperationDetail;
+  /** Present for StepByStep payments once the card was authorized. */
+  readonly hold: HoldView | null;
   /** Oldest first. */
   readonly timeline: TimelineEntry[];
   readonly notifications: NotificationView[];
@@ -232,6 +249,19 @@ async function findOperationRow(db: Kysely<Database>, accountId: string, operati
     .executeTakeFirst();
 }
 
+function toHoldView(hold: HoldRow): HoldView {
+  const captured = hold.status === 'captured' ? hold.capture_amount_minor : null;
+  return {
+    amount: formatMinor(hold.amount_minor, hold.currency),
+    status: hold.status,
+    releaseAt: hold.expires_at.toISOString(),
+    capturedAmount: captured === null ? null : formatMinor(captured, hold.currency),
+    releaseReason: hold.release_reason,
+    capturedAt: hold.captured_at?.toISOString() ?? null,
+    releasedAt: hold.released_at?.toISOString() ?? null,
+  };
+}
+
 export async function getOperation(
   db: Kysely<Database>,
   accountId: string,
@@ -239,7 +269,7 @@ export async function getOperation(
 ): Promise<OperationView> {
   const row = await findOperationRow(db, accountId, operationId);
   if (!row) throw operationErrors.operationNotFound();
-  const [events, notifications] = await Promise.all([
+  const [events, notifications, hold] = await Promise.all([
     db
       .selectFrom('payment_events')
       .select(['kind', 'details', 'created_at'])
@@ -248,6 +278,11 @@ export async function getOperation(
       .limit(MAX_TIMELINE_EVENTS)
       .execute(),
     listNotificationsForSubject(db, accountId, row.id),
+    withHoldTables(db)
+      .selectFrom('payment_holds')
+      .selectAll()
+      .where('payment_id', '=', row.id)
+      .executeTakeFirst(),
   ]);
   return {
     operation: {
@@ -260,6 +295,7 @@ export async function getOperation(
       shp: row.shp,
       expiresAt: row.expires_at?.toISOString() ?? null,
     },
+    hold: hold ? toHoldView(hold) : null,
     timeline: events.map((event) => ({
       at: event.created_at.toISOString(),
       kind: event.kind,

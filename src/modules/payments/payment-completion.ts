@@ -1,6 +1,7 @@
 /**
  * What happens when money is received: the payment becomes paid and, in the same transaction, the
- * merchant's ResultURL notification and the buyer's e-mail are enqueued (transactional outbox).
+ * merchant's ResultURL notification (and ResultUrl2, when the payment asked for it) and the buyer's
+ * e-mail are enqueued (transactional outbox). A confirmed hold ends here too (hold.records.ts).
  */
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
@@ -15,6 +16,7 @@ import { findShopById, readShopPasswords } from '../shops/index.js';
 import { computeFee, findTariff, NO_FEE } from '../tariffs/index.js';
 import { renderPaymentReceivedMail } from './payment.mail.js';
 import { recordPaymentEvent } from './payment.events.js';
+import { notifyResultUrl2 } from './result-url2.js';
 
 export const BANK_CARD_METHOD = { paymentMethod: 'BankCard', incCurrLabel: 'BankCardPSR' } as const;
 
@@ -32,13 +34,8 @@ export async function markPaymentPaid(
   settlement: Settlement,
 ): Promise<void> {
   const now = deps.clock.now();
-  // Test payments move no money: no fee, no ledger transfer.
-  const tariff = payment.is_test
-    ? NO_FEE
-    : await findTariff(trx, payment.shop_id, BANK_CARD_METHOD.paymentMethod);
-  const discountPercent = payment.is_test ? 0 : await findFeeDiscountPercent(trx, payment.account_id, now);
-  const feeMinor = computeFee(tariff, payment.amount_minor, discountPercent);
-  await trx
+  const feeMinor = await computePaymentFee(trx, deps, payment, payment.amount_minor);
+  const paid = await trx
     .updateTable('payments')
     .set({
       status: 'paid',
@@ -51,7 +48,8 @@ export async function markPaymentPaid(
       fee_minor: feeMinor,
     })
     .where('id', '=', payment.id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await recordPaymentEvent(trx, deps.clock, payment.id, 'paid', {
     opKey: settlement.opKey,
     cardMask: settlement.cardMask,
@@ -59,9 +57,37 @@ export async function markPaymentPaid(
     acquirerReference: settlement.acquirerReference,
   });
   if (!payment.is_test) await postPaymentTransfer(trx, deps, payment, feeMinor);
+  await notifyPaymentPaid(trx, deps, paid);
+}
+
+/** The platform's fee for `amountMinor` of this payment: its shop's tariff, less a promo discount. */
+export async function computePaymentFee(
+  trx: Transaction<Database>,
+  deps: Deps,
+  payment: PaymentRow,
+  amountMinor: bigint,
+): Promise<bigint> {
+  // Test payments move no money: no fee, no ledger transfer.
+  if (payment.is_test) return computeFee(NO_FEE, amountMinor, 0);
+  const tariff = await findTariff(trx, payment.shop_id, BANK_CARD_METHOD.paymentMethod);
+  const discountPercent = await findFeeDiscountPercent(trx, payment.account_id, deps.clock.now());
+  return computeFee(tariff, amountMinor, discountPercent);
+}
+
+/**
+ * Everything a paid payment causes besides its money, in the caller's transaction: the ResultURL
+ * notification, the ResultUrl2 JWS ("OK") when the payment asked for one, and the buyer's e-mail.
+ * `payment` is the row as it is now paid (amount, fee and OpKey final).
+ */
+export async function notifyPaymentPaid(
+  trx: Transaction<Database>,
+  deps: Deps,
+  payment: PaymentRow,
+): Promise<void> {
   const shop = await findShopById(trx, payment.shop_id);
   if (!shop) throw new Error(`payment ${payment.id} has no shop`);
-  await notifyMerchant(trx, deps, shop, { ...payment, fee_minor: feeMinor });
+  await notifyMerchant(trx, deps, shop, payment);
+  await notifyResultUrl2(trx, deps, shop, payment, 'OK', payment.amount_minor);
   if (payment.email) await notifyBuyer(trx, deps, shop, payment);
 }
 

@@ -23,7 +23,19 @@ export async function loadCheckoutPayment(
     .executeTakeFirst();
   if (!payment) return undefined;
   const shop = await findShopById(deps.db, payment.shop_id);
-  return shop ? { payment, shop } : undefined;
+  return shop ? { payment: toBuyerView(payment), shop } : undefined;
+}
+
+/**
+ * The payment as the buyer's pages see it. For the buyer a hold (StepByStep) is a finished payment: the
+ * card was authorized and, as with Robokassa, the buyer goes on to SuccessURL; what the shop captures
+ * later is between the shop and Kopek. A released hold cannot be paid again on this page. Only the
+ * status changes, and only in this view: the card flow locks and reads the real row.
+ */
+function toBuyerView(payment: PaymentRow): PaymentRow {
+  if (payment.status === 'held') return { ...payment, status: 'paid' };
+  if (payment.status === 'released') return { ...payment, status: 'expired' };
+  return payment;
 }
 
 export interface ReturnTarget {

@@ -101,6 +101,8 @@ function paymentValues(request: InitRequest, now: Date) {
     fail_url2: request.failUrl2 ?? null,
     fail_url2_method: request.failUrl2Method ?? null,
     expires_at: request.expirationDate ?? null,
+    // StepByStep=true (its only value, checked by the parser): authorize now, capture on Confirm.
+    is_step_by_step: request.stepByStep !== undefined,
     updated_at: now,
   };
 }
@@ -181,10 +183,12 @@ async function createOrReusePayment(
   if (request.invId === null)
     return { kind: 'started', paymentId: await insertPayment(trx, deps, shop, request, ip) };
   const existing = await findReusablePayment(trx, shop.id, request.invId, request.isTest);
-  if (!existing || (existing.status === 'paid' && request.isTest)) {
+  // A hold took the card's money, and a released one has its own ledger history: neither starts again.
+  const isFinished = ['paid', 'held', 'released'].includes(existing?.status ?? '');
+  if (!existing || (isFinished && request.isTest)) {
     return { kind: 'started', paymentId: await insertPayment(trx, deps, shop, request, ip) };
   }
-  if (existing.status === 'paid') return { kind: 'refused', error: protocolError(40, 'InvId') };
+  if (isFinished) return { kind: 'refused', error: protocolError(40, 'InvId') };
   if (IN_FLIGHT.has(existing.status) || (await hasOpenAttempt(trx, existing.id))) {
     return { kind: 'started', paymentId: existing.id };
   }
@@ -205,10 +209,12 @@ async function createOrReusePayment(
  * normal charge, or USD charged as roubles, would move the wrong money.
  */
 function refuseUnsupportedFeature(request: InitRequest): ProtocolError | undefined {
-  if (request.stepByStep !== undefined) {
-    return protocolError(64, 'StepByStep', {
-      ru: 'Двухстадийные платежи (холдирование) пока не подключены в Kopek.',
-      en: 'Two-stage payments (holds) are not available in Kopek yet.',
+  // A hold is one card payment captured later: it cannot start a recurring chain nor pay by a saved card
+  // (Robokassa's SDK refuses both combinations too).
+  if (request.stepByStep !== undefined && (request.isRecurring || request.token !== undefined)) {
+    return protocolError(65, 'StepByStep', {
+      ru: 'StepByStep нельзя передавать вместе с Recurring или Token.',
+      en: 'StepByStep cannot be combined with Recurring or Token.',
     });
   }
   if (request.isRecurring || request.token !== undefined) {

@@ -2,6 +2,7 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../schema.js';
+import { enqueueWebhookEvents } from '../webhooks/index.js';
 
 export type PaymentEventKind =
   | 'created'
@@ -14,7 +15,15 @@ export type PaymentEventKind =
   | 'paid'
   | 'expired'
   | 'result_url_not_configured'
-  | 'refunded';
+  | 'refunded'
+  // Holds (StepByStep): the amount reserved; the shop's Confirm or Cancel (or the automatic release)
+  // asked of the acquirer; the capture or release recorded.
+  | 'held'
+  | 'hold_capture_requested'
+  | 'hold_captured'
+  | 'hold_capture_refused'
+  | 'hold_release_requested'
+  | 'hold_released';
 
 export async function recordPaymentEvent(
   trx: Transaction<Database>,
@@ -27,4 +36,6 @@ export async function recordPaymentEvent(
     .insertInto('payment_events')
     .values({ payment_id: paymentId, kind, details: JSON.stringify(details), created_at: clock.now() })
     .execute();
+  // Every state change of a payment or refund passes here: its webhook events join the same transaction.
+  await enqueueWebhookEvents(trx, clock, paymentId, kind, details);
 }

@@ -5,7 +5,9 @@
  * Decisions where Robokassa is silent (reference §16):
  * - OpStateExt accepts Password #2 for live payments and test Password #2 for test payments.
  * - State codes: created, processing, awaiting 3-D Secure or declined → 5 (money not received yet);
- *   expired → 10; paid but the ResultURL not yet acknowledged → 50; paid and acknowledged → 100.
+ *   expired → 10; paid but the ResultURL not yet acknowledged → 50; paid and acknowledged → 100;
+ *   a hold (StepByStep) not yet captured → 20; a hold released without a capture → 10. A captured hold
+ *   is a paid payment (50 / 100) whose IncSum is the captured amount.
  * - GetRates: the fee is the shop's, so the buyer pays exactly OutSum. CalcOutSumm: the shop receives
  *   IncSum minus the fee of its tariff for the method (bank card when IncCurrLabel is absent).
  */
@@ -66,7 +68,9 @@ function sendXml(reply: FastifyReply, xml: string): FastifyReply {
 
 function stateCodeOf(payment: PaymentRow, isNotified: boolean): OperationStateCode {
   if (payment.status === 'paid') return isNotified ? 100 : 50;
-  if (payment.status === 'expired') return 10;
+  // A hold (StepByStep) until it is captured, even while the capture is being asked of the acquirer.
+  if (payment.status === 'held') return 20;
+  if (payment.status === 'expired' || payment.status === 'released') return 10;
   return 5;
 }
 

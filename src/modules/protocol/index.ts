@@ -74,6 +74,32 @@ export {
 } from './result-notification.js';
 export { parseIsoDateTime } from './iso-date.js';
 export {
+  buildHoldActionBaseStrings,
+  HOLD_ACTION_ANSWER,
+  parseHoldActionRequest,
+  verifyHoldActionSignature,
+  type HoldAction,
+  type HoldActionRequest,
+  type HoldRequestParseResult,
+  type HoldRequestProblem,
+} from './hold-request.js';
+export {
+  buildResult2Payload,
+  RESULT2_STATES,
+  type Result2Input,
+  type Result2Payload,
+  type Result2State,
+} from './result2.js';
+export {
+  decodeJwt,
+  MAX_JWT_LENGTH,
+  readJwtFromBody,
+  verifyJwtSignature,
+  type DecodedJwt,
+  type JwtAlgorithm,
+  type JwtPolicy,
+} from './jwt.js';
+export {
   buildFreeSaleReceipt,
   buildReceiptAttachAnswer,
   buildReceiptStatusAnswer,

@@ -22,8 +22,11 @@ export type XmlResultCode = (typeof XML_RESULT_CODE)[keyof typeof XML_RESULT_COD
 export type XmlResponseRoot =
   'OperationStateResponse' | 'CurrenciesList' | 'PaymentMethodsList' | 'RatesList' | 'CalcSummsResponseData';
 
-/** `State/Code` of OpStateExt (reference §4); 20 (hold) is left out: only one library claims it. */
-export type OperationStateCode = 5 | 10 | 50 | 60 | 80 | 100;
+/**
+ * `State/Code` of OpStateExt (reference §4). 20 (hold: the amount is reserved on the card, StepByStep)
+ * appears in one library only (§16 item 5); Kopek answers it for holds, as that library expects.
+ */
+export type OperationStateCode = 5 | 10 | 20 | 50 | 60 | 80 | 100;
 
 export interface OperationState {
   readonly code: 0;

@@ -14,25 +14,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { formatMinor } from '../../platform/money.js';
 import type { RefundRow } from '../../schema.js';
+import { readJwtFromBody } from '../protocol/index.js';
 import { createRefundFromToken } from './refund-api.service.js';
 import { MAX_TOKEN_LENGTH } from './refund-jwt.js';
 import { findRefundByRequestId } from './refund.service.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNKNOWN_REQUEST = '{"message":"Id is invalid or request id does not exist"}';
-
-/** The token out of the body: a JSON string literal, or the raw token. */
-export function readTokenFromBody(body: unknown): string | undefined {
-  if (typeof body !== 'string') return undefined;
-  const text = body.trim();
-  if (!text.startsWith('"')) return text === '' ? undefined : text;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'string' ? value.trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Robokassa writes the amount as a number with six decimals (`1.000000`). JSON.stringify cannot, so the
@@ -61,7 +49,7 @@ export async function registerRefundApiRoutes(app: FastifyInstance, deps: Deps):
     );
 
     scope.post('/RefundService/Refund/Create', async (request, reply) => {
-      const answer = await createRefundFromToken(deps, readTokenFromBody(request.body));
+      const answer = await createRefundFromToken(deps, readJwtFromBody(request.body));
       if (!answer.success) request.log.info({ refusal: answer.message }, 'refund api: request refused');
       return reply.code(200).type('application/json; charset=utf-8').send(answer);
     });

@@ -2,7 +2,8 @@
  * The provider interface every card acquirer implements: the sandbox that ships with Kopek and, later,
  * real acquiring banks. Callers follow the design's rule for external calls: record the intent and commit,
  * call the acquirer outside any transaction, then record the outcome; a 'no_answer' is settled later
- * through fetchStatus by a reconcile job.
+ * through fetchStatus (or a repeated capture / void) by a reconcile job. Two-stage payments (holds) are
+ * an authorization with a deferred capture, then capture or voidAuthorization.
  */
 import type { LocalizedText } from '../../../platform/i18n.js';
 
@@ -20,12 +21,52 @@ export interface CardAuthorizationRequest {
     readonly cvc: string;
   };
   readonly description: string;
+  /**
+   * 'immediate' (the default) charges the card. 'deferred' only reserves the amount (a hold, Robokassa's
+   * StepByStep): 'approved' then means authorized, and the money moves when capture is called or is
+   * given back by voidAuthorization.
+   */
+  readonly capture?: 'immediate' | 'deferred';
 }
+
+export interface CaptureRequest {
+  /** The authorization's reference, from the 'approved' outcome. */
+  readonly reference: string;
+  /** At most the authorized amount: less captures part of it and gives the rest back to the cardholder. */
+  readonly amountMinor: bigint;
+  /** The same key on a repeated call (a reconcile after a lost answer): the acquirer captures once. */
+  readonly idempotencyKey: string;
+}
+
+/**
+ * Why an acquirer refuses to capture or void: the authorization is unknown, was never approved or was
+ * for an immediate charge ('not_authorized'); it was voided or expired ('voided'); it was captured
+ * already, with another amount or key ('already_captured'); the amount is larger than authorized.
+ */
+export const HOLD_REFUSAL_REASONS = [
+  'not_authorized',
+  'voided',
+  'already_captured',
+  'amount_exceeds_authorization',
+] as const;
+export type HoldRefusalReason = (typeof HOLD_REFUSAL_REASONS)[number];
+
+export type CaptureOutcome =
+  | { readonly kind: 'captured'; readonly reference: string; readonly amountMinor: bigint }
+  | { readonly kind: 'refused'; readonly reference: string; readonly reason: HoldRefusalReason }
+  /** Timed out: the capture may or may not have happened; call again with the same idempotency key. */
+  | { readonly kind: 'no_answer'; readonly reference: string };
+
+export type VoidOutcome =
+  | { readonly kind: 'voided'; readonly reference: string }
+  | { readonly kind: 'refused'; readonly reference: string; readonly reason: HoldRefusalReason }
+  | { readonly kind: 'no_answer'; readonly reference: string };
 
 export const DECLINE_REASONS = [
   'insufficient_funds',
   'do_not_honor',
   'challenge_failed',
+  'challenge_expired',
   'acquirer_timeout',
   'card_expired',
 ] as const;
@@ -53,6 +94,10 @@ export interface CardAcquirer {
   answerChallenge(reference: string, answer: string): Promise<AcquirerOutcome>;
   /** The operation's current outcome; an unknown reference is declined ('do_not_honor', reference null). */
   fetchStatus(reference: string): Promise<AcquirerOutcome>;
+  /** Charges all or part of a deferred-capture authorization. Idempotent by the request's key. */
+  capture(request: CaptureRequest): Promise<CaptureOutcome>;
+  /** Gives a deferred-capture authorization back to the cardholder. Voiding a voided one answers 'voided'. */
+  voidAuthorization(reference: string): Promise<VoidOutcome>;
 }
 
 export function isDeclineReason(value: unknown): value is DeclineReason {
@@ -72,6 +117,10 @@ export const DECLINE_REASON_TEXTS: Readonly<Record<DeclineReason, LocalizedText>
   challenge_failed: {
     ru: 'Платёж не подтверждён: код подтверждения введён неверно.',
     en: 'The payment was not confirmed: the confirmation code was wrong.',
+  },
+  challenge_expired: {
+    ru: 'Платёж не подтверждён: время на ввод кода подтверждения истекло. Попробуйте ещё раз.',
+    en: 'The payment was not confirmed: the time to enter the confirmation code ran out. Please try again.',
   },
   acquirer_timeout: {
     ru: 'Банк не ответил вовремя, платёж не прошёл. Попробуйте ещё раз.',

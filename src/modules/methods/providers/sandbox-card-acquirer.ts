@@ -8,13 +8,18 @@
  * Scenarios by card number (any future expiry, any CVC of the brand's length):
  *   4111 1111 1111 1111  approved, no 3-D Secure
  *   5555 5555 5555 4444  3-D Secure challenge (Mastercard): '123456' approves; a wrong answer asks again
- *                        with one try fewer, and the third wrong answer declines ('challenge_failed')
+ *                        with one try fewer, and the third wrong answer declines ('challenge_failed');
+ *                        a challenge left unanswered for challengeExpiresAfterMs (10 minutes, like an
+ *                        issuer's 3-D Secure window) is declined ('challenge_expired')
  *   2200 0000 0000 0004  the same challenge on a Mir card
  *   4000 0000 0000 0002  declined, insufficient funds
  *   4000 0000 0000 0119  no answer in time; fetchStatus says no_answer until noAnswerResolvesAfterMs have
  *                        passed since the operation began, then declined ('acquirer_timeout')
  *   any other card       approved, no 3-D Secure: a demo with any real-looking test number just works, and
  *                        the declines above stay opt-in.
+ * With a deferred capture (a hold) an approved operation is an authorization: capture takes all or part
+ * of it once (a repeat with the same idempotency key answers the same), voidAuthorization gives it back;
+ * after one of them the other is refused.
  * An expired card is declined ('card_expired'); a number failing Luhn, a CVC of the wrong length or an
  * amount that is not positive is declined ('do_not_honor'), as a real acquirer would.
  */
@@ -27,9 +32,13 @@ import { detectCardBrand, luhnIsValid } from '../card-validation.js';
 import {
   isDeclineReason,
   type AcquirerOutcome,
+  type CaptureOutcome,
+  type CaptureRequest,
   type CardAcquirer,
   type CardAuthorizationRequest,
   type DeclineReason,
+  type HoldRefusalReason,
+  type VoidOutcome,
 } from './card-acquirer.js';
 
 /** The 3-D Secure code the sandbox accepts. */
@@ -37,6 +46,7 @@ export const SANDBOX_CHALLENGE_CODE = '123456';
 /** Wrong answers allowed: the last one declines. */
 export const SANDBOX_CHALLENGE_TRIES = 3;
 export const SANDBOX_NO_ANSWER_RESOLVES_AFTER_MS = 60_000;
+export const SANDBOX_CHALLENGE_EXPIRES_AFTER_MS = 10 * 60_000;
 
 /** The numbers that choose a scenario; shown on the sandbox checkout page too. */
 export const SANDBOX_CARDS = {
@@ -66,6 +76,7 @@ export interface SandboxCardAcquirerOptions {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly noAnswerResolvesAfterMs?: number;
+  readonly challengeExpiresAfterMs?: number;
 }
 
 type OperationRow = Selectable<SandboxAcquirerOperationsTable>;
@@ -125,6 +136,23 @@ function toOutcome(row: OperationRow): AcquirerOutcome {
   }
 }
 
+/** An approved operation that reserved the amount instead of charging it: only these are captured or voided. */
+function isAuthorization(row: OperationRow): boolean {
+  return row.status === 'approved' && row.is_capture_deferred;
+}
+
+async function lockOperation(
+  trx: Transaction<Database>,
+  reference: string,
+): Promise<OperationRow | undefined> {
+  return trx
+    .selectFrom('sandbox_acquirer_operations')
+    .selectAll()
+    .where('reference', '=', reference)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 function isCardExpired(card: CardAuthorizationRequest['card'], now: Date): boolean {
   const currentMonthIndex = now.getUTCFullYear() * 12 + now.getUTCMonth();
   return card.expiryYear * 12 + (card.expiryMonth - 1) < currentMonthIndex;
@@ -165,11 +193,13 @@ export class SandboxCardAcquirer implements CardAcquirer {
   private readonly db: Kysely<Database>;
   private readonly clock: Clock;
   private readonly noAnswerResolvesAfterMs: number;
+  private readonly challengeExpiresAfterMs: number;
 
   constructor(options: SandboxCardAcquirerOptions) {
     this.db = options.db;
     this.clock = options.clock;
     this.noAnswerResolvesAfterMs = options.noAnswerResolvesAfterMs ?? SANDBOX_NO_ANSWER_RESOLVES_AFTER_MS;
+    this.challengeExpiresAfterMs = options.challengeExpiresAfterMs ?? SANDBOX_CHALLENGE_EXPIRES_AFTER_MS;
   }
 
   async authorize(request: CardAuthorizationRequest): Promise<AcquirerOutcome> {
@@ -183,6 +213,7 @@ export class SandboxCardAcquirer implements CardAcquirer {
         currency: request.currency,
         card_last4: request.card.pan.slice(-4),
         scenario,
+        is_capture_deferred: request.capture === 'deferred',
         ...decideInitialState(request, scenario, now),
         created_at: now,
         updated_at: now,
@@ -205,7 +236,8 @@ export class SandboxCardAcquirer implements CardAcquirer {
         .forUpdate()
         .executeTakeFirst();
       if (!row) return UNKNOWN_REFERENCE;
-      if (row.status !== 'challenge') return toOutcome(await this.settleNoAnswer(trx, row));
+      const settled = await this.settleTimeouts(trx, row);
+      if (settled.status !== 'challenge') return toOutcome(settled);
       const failures = row.challenge_failures + 1;
       const next =
         answer.trim() === SANDBOX_CHALLENGE_CODE
@@ -230,29 +262,88 @@ export class SandboxCardAcquirer implements CardAcquirer {
       .where('reference', '=', reference)
       .executeTakeFirst();
     if (!row) return UNKNOWN_REFERENCE;
-    return toOutcome(await this.settleNoAnswer(this.db, row));
+    return toOutcome(await this.settleTimeouts(this.db, row));
+  }
+
+  /*
+   * Holds: the row is locked while capture or void is decided, so a capture and a void sent at once
+   * (two nodes, a reconcile job and a late request) never both succeed.
+   */
+  async capture(request: CaptureRequest): Promise<CaptureOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await lockOperation(trx, request.reference);
+      const refused = (reason: HoldRefusalReason): CaptureOutcome => ({
+        kind: 'refused',
+        reference: request.reference,
+        reason,
+      });
+      if (!row || !isAuthorization(row)) return refused('not_authorized');
+      if (row.voided_at !== null) return refused('voided');
+      if (row.captured_minor !== null) {
+        // The same capture asked again (its answer was lost): the same answer, nothing captured twice.
+        const isRepeat =
+          row.capture_key === request.idempotencyKey && row.captured_minor === request.amountMinor;
+        return isRepeat
+          ? { kind: 'captured', reference: row.reference, amountMinor: row.captured_minor }
+          : refused('already_captured');
+      }
+      if (request.amountMinor <= 0n || request.amountMinor > row.amount_minor)
+        return refused('amount_exceeds_authorization');
+      const now = this.clock.now();
+      await trx
+        .updateTable('sandbox_acquirer_operations')
+        .set({
+          captured_minor: request.amountMinor,
+          capture_key: request.idempotencyKey,
+          captured_at: now,
+          updated_at: now,
+        })
+        .where('reference', '=', row.reference)
+        .execute();
+      return { kind: 'captured', reference: row.reference, amountMinor: request.amountMinor };
+    });
+  }
+
+  async voidAuthorization(reference: string): Promise<VoidOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await lockOperation(trx, reference);
+      if (!row || !isAuthorization(row)) return { kind: 'refused', reference, reason: 'not_authorized' };
+      if (row.captured_minor !== null) return { kind: 'refused', reference, reason: 'already_captured' };
+      if (row.voided_at === null) {
+        const now = this.clock.now();
+        await trx
+          .updateTable('sandbox_acquirer_operations')
+          .set({ voided_at: now, updated_at: now })
+          .where('reference', '=', reference)
+          .execute();
+      }
+      return { kind: 'voided', reference };
+    });
   }
 
   /**
-   * An unanswered operation becomes a timeout decline once its time has passed. The update only applies
-   * to a row still unanswered, so two nodes settling it at once agree on the result.
+   * An operation left waiting becomes a decline once its time has passed: an acquirer that never answered
+   * ('acquirer_timeout'), a challenge nobody answered ('challenge_expired'). The update only applies to a
+   * row still waiting, so two nodes settling it at once agree on the result.
    */
-  private async settleNoAnswer(
+  private async settleTimeouts(
     executor: Kysely<Database> | Transaction<Database>,
     row: OperationRow,
   ): Promise<OperationRow> {
     const now = this.clock.now();
-    if (
-      row.status !== 'no_answer' ||
-      now.getTime() - row.created_at.getTime() < this.noAnswerResolvesAfterMs
-    ) {
-      return row;
-    }
+    const waitedMs = now.getTime() - row.created_at.getTime();
+    const timeout =
+      row.status === 'no_answer' && waitedMs >= this.noAnswerResolvesAfterMs
+        ? declined('acquirer_timeout')
+        : row.status === 'challenge' && waitedMs >= this.challengeExpiresAfterMs
+          ? declined('challenge_expired')
+          : undefined;
+    if (!timeout) return row;
     const updated = await executor
       .updateTable('sandbox_acquirer_operations')
-      .set({ ...declined('acquirer_timeout'), updated_at: now })
+      .set({ ...timeout, updated_at: now })
       .where('reference', '=', row.reference)
-      .where('status', '=', 'no_answer')
+      .where('status', '=', row.status)
       .returningAll()
       .executeTakeFirst();
     return (

@@ -1,16 +1,18 @@
 // Frame of the back-office: the platform operator's own header, without the merchant cabinet's navigation.
-import { Link, Outlet } from 'react-router-dom';
+import { Link, NavLink, Outlet } from 'react-router-dom';
 import { commonTexts } from '../../lib/common.texts';
 import { useTexts } from '../../lib/i18n';
 import { useSignOut } from '../shell/cabinet.layout';
 import { LanguageSwitch } from '../shell/language-switch';
 import { useMe } from '../shell/session';
 import { backofficeTexts } from './backoffice.texts';
+import { attemptTexts } from './card-attempts.texts';
 
 export function BackofficeLayout() {
   const me = useMe();
   const t = useTexts(backofficeTexts);
   const c = useTexts(commonTexts);
+  const attempts = useTexts(attemptTexts);
   const { signOut, error } = useSignOut();
   return (
     <div className="cabinet-layout">
@@ -31,6 +33,12 @@ export function BackofficeLayout() {
           {error}
         </div>
       )}
+      <nav className="backoffice-nav" aria-label={t('title')}>
+        <NavLink to="/backoffice" end>
+          {t('queue')}
+        </NavLink>
+        <NavLink to="/backoffice/card-attempts">{attempts('nav')}</NavLink>
+      </nav>
       <main id="content" className="backoffice-main">
         <Outlet />
       </main>

@@ -1,4 +1,5 @@
-// "Уведомления ResultURL": each notification about the operation with every delivery attempt, and "send again".
+// "Уведомления ResultURL": each notification about the operation (ResultURL, and ResultUrl2 as a signed JWS)
+// with every delivery attempt, and "send again".
 import { useState } from 'react';
 import { api, errorMessage } from '../../lib/api';
 import { useLanguage, useTexts } from '../../lib/i18n';
@@ -27,6 +28,7 @@ export function OperationNotifications(props: OperationNotificationsProps) {
   const isNotConfigured = timeline.some((event) => event.kind === 'result_url_not_configured');
   let emptyText: string = t('notifications.none');
   if (isNotConfigured) emptyText = t('notifications.notConfigured');
+  else if (operation.status === 'held') emptyText = t('notifications.held');
   else if (operation.status !== 'paid') emptyText = t('notifications.unpaid');
   return (
     <section className="card" aria-labelledby="operation-notifications-title">
@@ -83,6 +85,7 @@ function NotificationBlock({ operationId, notification, onResent }: Notification
     <article className="op-notification" aria-labelledby={headingId}>
       <div className="subsection-head">
         <h3 id={headingId}>
+          {notification.kind === 'result_url2' ? `${t('notification.kind.result_url2')} · ` : ''}
           {t('notification.heading', { date: formatMoment(notification.createdAt, language) })}
         </h3>
       </div>

@@ -11,6 +11,7 @@ const DECLINE_REASONS = [
   'insufficient_funds',
   'do_not_honor',
   'challenge_failed',
+  'challenge_expired',
   'acquirer_timeout',
   'card_expired',
 ] as const;
@@ -69,8 +70,51 @@ export function describeEvent(
       if (source === 'cabinet' || source === 'refund_api') return t(`event.refunded.${source}`, { amount });
       return t('event.refunded', { amount });
     }
+    case 'held':
+    case 'hold_capture_requested':
+    case 'hold_captured':
+    case 'hold_capture_refused':
+    case 'hold_release_requested':
+    case 'hold_released':
+      return describeHoldEvent(event, t, language);
     default:
       return t('event.unknown', { kind: event.kind });
+  }
+}
+
+const HOLD_RELEASE_REASONS = ['cancelled', 'expired', 'acquirer'] as const;
+
+/** Holds (StepByStep): reserved, capture or release asked, captured or released. */
+function describeHoldEvent(event: TimelineEvent, t: Translate<OperationTextKey>, language: Language): string {
+  const currency = text(event.details, 'currency') ?? '';
+  const money = (name: string) => formatAmount(text(event.details, name) ?? '', currency, language);
+  const reason = HOLD_RELEASE_REASONS.find((candidate) => candidate === text(event.details, 'reason'));
+  switch (event.kind) {
+    case 'held': {
+      const mask = text(event.details, 'cardMask');
+      return mask
+        ? t('event.heldMask', { amount: money('amount'), mask })
+        : t('event.held', { amount: money('amount') });
+    }
+    case 'hold_capture_requested':
+      return t('event.hold_capture_requested', { amount: money('amount') });
+    case 'hold_captured': {
+      const values = { amount: money('amount'), held: money('held'), released: money('released') };
+      const isPart = text(event.details, 'amount') !== text(event.details, 'held');
+      return t(isPart ? 'event.hold_capturedPart' : 'event.hold_captured', values);
+    }
+    case 'hold_capture_refused':
+      return text(event.details, 'reason') === 'amount_exceeds_authorization'
+        ? t('event.hold_capture_refused')
+        : t('event.hold_capture_refused.gone');
+    case 'hold_release_requested':
+      return reason === 'cancelled' || reason === 'expired'
+        ? t(`event.hold_release_requested.${reason}`)
+        : t('event.hold_release_requested');
+    default:
+      return reason
+        ? t(`event.hold_released.${reason}`, { amount: money('amount') })
+        : t('event.hold_released', { amount: money('amount') });
   }
 }
 

@@ -1,4 +1,5 @@
-// /cabinet/operations/:id: one payment with its details, its timeline and its ResultURL notifications.
+// /cabinet/operations/:id: one payment with its details, its hold (StepByStep), its timeline and its
+// ResultURL / ResultUrl2 notifications.
 import { useCallback } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../../lib/api';
@@ -7,6 +8,7 @@ import { ErrorAlert, Loading, useDocumentTitle } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
 import { OperationStatusBadge, PaymentMethodText, TestBadge } from './operation-badges';
 import { formatAmount, formatMoment } from './operation-format';
+import { OperationHoldSection } from './operation-hold';
 import { OperationNotifications } from './operation-notifications';
 import { OperationRefunds } from './operation-refunds';
 import { OperationTimeline } from './operation-timeline';
@@ -36,6 +38,9 @@ export function OperationPage() {
         <>
           <OperationHeader operation={resource.data.operation} />
           <OperationDetails operation={resource.data.operation} />
+          {resource.data.hold && (
+            <OperationHoldSection operation={resource.data.operation} hold={resource.data.hold} />
+          )}
           {resource.data.operation.status === 'paid' && (
             <OperationRefunds operation={resource.data.operation} onRefunded={refresh} />
           )}

@@ -1,6 +1,7 @@
 // Shapes of the cabinet's operations API (/api/cabinet/operations), as the server answers them.
 
-export type OperationStatus = 'created' | 'processing' | 'awaiting_3ds' | 'paid' | 'failed' | 'expired';
+export type OperationStatus =
+  'created' | 'processing' | 'awaiting_3ds' | 'paid' | 'failed' | 'expired' | 'held' | 'released';
 
 export const OPERATION_STATUSES: readonly OperationStatus[] = [
   'created',
@@ -9,6 +10,8 @@ export const OPERATION_STATUSES: readonly OperationStatus[] = [
   'paid',
   'failed',
   'expired',
+  'held',
+  'released',
 ];
 
 export type NotificationState = 'delivered' | 'pending' | 'failed' | 'none';
@@ -76,8 +79,22 @@ export interface OperationNotification {
   attempts: NotificationAttempt[];
 }
 
+/** A StepByStep payment's hold: the amount reserved on the card and what became of it. */
+export interface OperationHold {
+  amount: string;
+  status: 'held' | 'capturing' | 'captured' | 'releasing' | 'released';
+  /** When the hold is (or was to be) released if the shop does not confirm it. */
+  releaseAt: string;
+  capturedAmount: string | null;
+  releaseReason: 'cancelled' | 'expired' | 'acquirer' | null;
+  capturedAt: string | null;
+  releasedAt: string | null;
+}
+
 export interface OperationView {
   operation: OperationDetail;
+  /** Present for StepByStep payments once the card was authorized. */
+  hold: OperationHold | null;
   /** Oldest first. */
   timeline: TimelineEvent[];
   notifications: OperationNotification[];

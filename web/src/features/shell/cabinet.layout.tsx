@@ -12,10 +12,12 @@ import { shellTexts } from './shell.texts';
 
 type NavKey =
   | 'nav.operations'
+  | 'nav.invoices'
   | 'nav.analytics'
   | 'nav.balance'
   | 'nav.documents'
   | 'nav.shops'
+  | 'nav.api'
   | 'nav.messages'
   | 'nav.support'
   | 'nav.settings'
@@ -24,10 +26,12 @@ type NavKey =
 /** Sections a role cannot open are not shown at all. */
 const NAV_ITEMS: readonly { to: string; key: NavKey; permission?: Permission }[] = [
   { to: '/cabinet/operations', key: 'nav.operations', permission: 'operations.read' },
+  { to: '/cabinet/invoices', key: 'nav.invoices', permission: 'operations.read' },
   { to: '/cabinet/analytics', key: 'nav.analytics' },
   { to: '/cabinet/balance', key: 'nav.balance', permission: 'balance.read' },
   { to: '/cabinet/documents', key: 'nav.documents' },
   { to: '/cabinet/shops', key: 'nav.shops' },
+  { to: '/cabinet/api', key: 'nav.api', permission: 'api_keys.manage' },
   { to: '/cabinet/messages', key: 'nav.messages' },
   { to: '/cabinet/support', key: 'nav.support' },
   { to: '/cabinet/settings', key: 'nav.settings' },
