@@ -21,6 +21,11 @@ import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
 import {
+  registerAtolSandbox,
+  registerFiscalCallbackRoutes,
+  registerFiscalRoutes,
+} from './modules/fiscal/index.js';
+import {
   registerInvoiceApiRoutes,
   registerInvoicePayRoutes,
   registerInvoiceRoutes,
@@ -32,6 +37,7 @@ import {
 } from './modules/payments/index.js';
 import { registerSigningKeyRoutes } from './modules/notifications/index.js';
 import { registerHoldRoutes } from './modules/payments/index.js';
+import { registerMessageRoutes, registerUnsubscribeRoutes } from './modules/messages/index.js';
 import { registerPayoutRoutes } from './modules/payouts/index.js';
 import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
@@ -95,6 +101,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await registerRefundApiRoutes(app, deps);
   await registerInvoiceApiRoutes(app, deps);
   registerInvoicePayRoutes(app, deps);
+  // One-click unsubscribe from e-mails (RFC 8058): no session, no CSRF; a signed token in the path.
+  await registerUnsubscribeRoutes(app, deps);
+  // ATOL Online's callback when a receipt is processed: only a hint to poll its report now.
+  registerFiscalCallbackRoutes(app, deps);
+  // An ATOL-protocol sandbox for development and tests; a sandbox never answers in production.
+  if (!deps.config.isProduction && deps.config.isAtolSandboxEnabled) await registerAtolSandbox(app, deps);
   if (!deps.config.isProduction) {
     registerDemoStoreRoutes(app, deps, {
       merchantLogin: DEMO.shop.merchantLogin,
@@ -119,6 +131,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerApiKeyRoutes(cabinet, deps);
       registerInvoiceRoutes(cabinet, deps);
       registerWebhookCabinetRoutes(cabinet, deps);
+      registerFiscalRoutes(cabinet, deps);
+      registerMessageRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );

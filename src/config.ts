@@ -27,6 +27,10 @@ export interface Config {
   readonly holdReleaseDays: number;
   /** The smallest payout in minor units (every currency has 2 decimals); a shop may set a higher one. */
   readonly payoutMinimumMinor: bigint;
+  /** The deadline of one call to a fiscal provider (ATOL Online), answer included. */
+  readonly fiscalTimeoutMs: number;
+  /** The ATOL-protocol sandbox at /atol-sandbox (never in production). */
+  readonly isAtolSandboxEnabled: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -117,6 +121,28 @@ function readHoldReleaseDays(value: string | undefined): number {
   return Number(value);
 }
 
+/** KOPEK_FISCAL_TIMEOUT_MS: 30 s by default, like acquirer calls; tests use a short one. */
+function readFiscalTimeoutMs(value: string | undefined): number {
+  if (value === undefined || value === '') return 30_000;
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 100 || Number(value) > 120_000) {
+    throw new ConfigError(
+      'KOPEK_FISCAL_TIMEOUT_MS',
+      `expected milliseconds from 100 to 120000, got "${value}"`,
+    );
+  }
+  return Number(value);
+}
+
+/** KOPEK_ATOL_SANDBOX: on outside production unless "0"; a sandbox must never answer in production. */
+function readAtolSandbox(value: string | undefined, nodeEnv: NodeEnvironment): boolean {
+  if (value === undefined || value === '') return nodeEnv !== 'production';
+  if (value !== '0' && value !== '1')
+    throw new ConfigError('KOPEK_ATOL_SANDBOX', `expected 0 or 1, got "${value}"`);
+  if (value === '1' && nodeEnv === 'production')
+    throw new ConfigError('KOPEK_ATOL_SANDBOX', 'the ATOL sandbox cannot run when NODE_ENV=production');
+  return value === '1';
+}
+
 function parseMasterKey(value: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length !== 32) {
@@ -189,6 +215,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     settlementBusinessDays: readSettlementBusinessDays(environment.KOPEK_SETTLEMENT_BUSINESS_DAYS),
     holdReleaseDays: readHoldReleaseDays(environment.KOPEK_HOLD_RELEASE_DAYS),
     payoutMinimumMinor: readPayoutMinimum(environment.KOPEK_PAYOUT_MINIMUM),
+    fiscalTimeoutMs: readFiscalTimeoutMs(environment.KOPEK_FISCAL_TIMEOUT_MS),
+    isAtolSandboxEnabled: readAtolSandbox(environment.KOPEK_ATOL_SANDBOX, nodeEnv),
     warnings: Object.freeze(warnings),
   });
 }

@@ -14,6 +14,7 @@ import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
 import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
 import { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './modules/api-v1/index.js';
 import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
+import { AtolOnlineClient, createFiscalRegisterHandler, FISCAL_QUEUE } from './modules/fiscal/index.js';
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
@@ -24,6 +25,7 @@ import {
   releaseExpiredHolds,
 } from './modules/payments/index.js';
 import { createWebhookDeliveryHandler, WEBHOOK_QUEUE } from './modules/webhooks/index.js';
+import { PAYMENT_DIGEST_INTERVAL_MS, runPaymentDigests } from './modules/messages/index.js';
 import {
   checkSentPayouts,
   createPayoutSendHandler,
@@ -44,6 +46,7 @@ import {
   type MailTransport,
 } from './platform/mail.js';
 import { migrateToLatest } from './platform/migrations.js';
+import { createPublicOnlyFetch } from './platform/network.js';
 import type { Database } from './schema.js';
 
 export interface Runtime {
@@ -105,6 +108,17 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     await releaseExpiredHolds(deps, deps.providers.cardAcquirer);
   });
   worker.register(WEBHOOK_QUEUE, createWebhookDeliveryHandler(deps));
+  // Fiscal receipts through the shop's ATOL Online account (or another service speaking its protocol):
+  // registration, then report polls (src/modules/fiscal). The base URL is the merchant's setting, so in
+  // production the client connects only to public addresses, checked at connection time.
+  const fiscalProvider = new AtolOnlineClient({
+    clock,
+    logger,
+    timeoutMs: config.fiscalTimeoutMs,
+    source: 'kopek',
+    ...(config.isProduction ? { fetchImpl: createPublicOnlyFetch() } : {}),
+  });
+  worker.register(FISCAL_QUEUE, createFiscalRegisterHandler(deps, fiscalProvider));
   scheduleHousekeeping(worker, deps);
   // Settlement moves due payments' money from pending to available (src/modules/balances). Every worker
   // node may run it: each payment settles once, under a lock and an idempotency key.
@@ -124,6 +138,10 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   worker.every('payouts.schedule', PAYOUT_SCHEDULE_INTERVAL_MS, async () => {
     await runDuePayoutSchedules(deps);
+  });
+  // The daily payment digest (src/modules/messages): once per person and Moscow day, on every node.
+  worker.every('messages.payment-digest', PAYMENT_DIGEST_INTERVAL_MS, async () => {
+    await runPaymentDigests(deps);
   });
   return {
     deps,

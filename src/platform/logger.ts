@@ -41,7 +41,7 @@ export const REDACT_PATHS = [
 
 /** Tokens travel in some paths (e-mailed links): they are masked before a URL is logged. */
 export function maskUrlSecrets(url: string): string {
-  return url.replace(/\/(links|email-links)\/[^/?#]+/g, '/$1/[redacted]');
+  return url.replace(/\/(links|email-links|unsubscribe)\/[^/?#]+/g, '/$1/[redacted]');
 }
 
 interface LoggedRequest {

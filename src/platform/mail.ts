@@ -18,13 +18,27 @@ export interface OutgoingMail {
   readonly html: string;
   readonly accountId?: string | null;
   readonly kind: string;
+  /** Extra header fields (List-Unsubscribe and the like): ASCII names, values without line breaks. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Header injection is refused where the mail is made, not left to the transport. */
+function checkHeaders(headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,75}$/.test(name) || /[\r\n]/.test(value)) {
+      throw new Error(`enqueueMail: header ${JSON.stringify(name)} is not a valid header field`);
+    }
+  }
 }
 
 export async function enqueueMail(executor: Executor, clock: Clock, mail: OutgoingMail): Promise<bigint> {
+  if (mail.headers) checkHeaders(mail.headers);
+  const headers = mail.headers && Object.keys(mail.headers).length > 0 ? JSON.stringify(mail.headers) : null;
   const inserted = await sql<{ id: bigint }>`
-    insert into mail_messages (account_id, kind, to_address, subject, text_body, html_body, status, created_at)
+    insert into mail_messages (account_id, kind, to_address, subject, text_body, html_body, status, created_at,
+      headers)
     values (${mail.accountId ?? null}, ${mail.kind}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html},
-      'queued', ${clock.now()})
+      'queued', ${clock.now()}, ${headers}::jsonb)
     returning id`.execute(executor);
   const id = inserted.rows[0]?.id;
   if (id === undefined) throw new Error('enqueueMail: insert returned no id');
@@ -38,7 +52,14 @@ export async function enqueueMail(executor: Executor, clock: Clock, mail: Outgoi
 
 export interface MailTransport {
   readonly name: 'smtp' | 'dev-mailbox';
-  send(message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
+  send(message: {
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    html: string;
+    headers?: Readonly<Record<string, string>>;
+  }): Promise<void>;
 }
 
 export function createSmtpTransport(smtpUrl: string): MailTransport {
@@ -51,7 +72,10 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
   return {
     name: 'smtp',
     async send(message) {
-      await transporter.sendMail(message);
+      await transporter.sendMail({
+        ...message,
+        headers: message.headers ? { ...message.headers } : undefined,
+      });
     },
   };
 }
@@ -77,6 +101,7 @@ interface StoredMail {
   text_body: string;
   html_body: string;
   status: string;
+  headers: Record<string, string> | null;
 }
 
 export function createMailDeliveryHandler(deps: {
@@ -90,7 +115,7 @@ export function createMailDeliveryHandler(deps: {
     if (typeof messageId !== 'string' || !/^\d+$/.test(messageId))
       throw new Error('mail job without messageId');
     const found = await sql<StoredMail>`
-      select id, to_address, subject, text_body, html_body, status from mail_messages
+      select id, to_address, subject, text_body, html_body, status, headers from mail_messages
       where id = ${BigInt(messageId)}`.execute(deps.db);
     const mail = found.rows[0];
     if (!mail || mail.status === 'sent') return;
@@ -100,6 +125,7 @@ export function createMailDeliveryHandler(deps: {
       subject: mail.subject,
       text: mail.text_body,
       html: mail.html_body,
+      ...(mail.headers ? { headers: mail.headers } : {}),
     });
     await sql`update mail_messages set status = 'sent', transport = ${deps.transport.name}, sent_at = ${deps.clock.now()}
       where id = ${mail.id}`.execute(deps.db);

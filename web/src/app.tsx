@@ -13,6 +13,8 @@ import { BalancePage } from './features/balance/balance.page';
 import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
 import { EmployeesPage } from './features/employees/employees.page';
 import { InvoicesPage } from './features/invoices/invoices.page';
+import { MessagePage } from './features/messages/message.page';
+import { MessagesPage } from './features/messages/messages.page';
 import { OperationPage } from './features/operations/operation.page';
 import { OperationsPage } from './features/operations/operations.page';
 import { SettingsPage } from './features/settings/settings.page';
@@ -115,7 +117,8 @@ export function App() {
                   </RequirePermission>
                 }
               />
-              <Route path="messages" element={<EmptySectionPage section="messages" />} />
+              <Route path="messages" element={<MessagesPage />} />
+              <Route path="messages/:id" element={<MessagePage />} />
               <Route path="support" element={<EmptySectionPage section="support" />} />
               <Route path="settings" element={<SettingsPage />} />
               <Route

@@ -27,6 +27,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.js';
 import type { JobHandler } from '../../platform/jobs.js';
 import { platformAccount, postTransfer, shopAccount } from '../ledger/index.js';
+import { notifyPayoutOutcome } from '../messages/index.js';
 import type { PayoutProvider, PayoutSendResult, PayoutStatusAnswer } from './payout.provider.js';
 import { PAYOUT_SEND_MAX_ATTEMPTS, payoutBankDetails, payoutTransferKey } from './payout.service.js';
 import { withPayoutTables, withPayoutTablesInTransaction, type PayoutRow } from './payout.tables.js';
@@ -118,6 +119,16 @@ export async function recordPayoutOutcome(
       .set(outcomeChanges(outcome, deps.clock.now()))
       .where('id', '=', payout.id)
       .execute();
+    // The account's message (and the mail of those who follow payouts), in the outcome's transaction.
+    await notifyPayoutOutcome(trx, deps, {
+      payoutId: payout.id,
+      accountId: payout.account_id,
+      shopId: payout.shop_id,
+      amountMinor: payout.amount_minor,
+      currency: payout.currency,
+      status: outcome.status,
+      ...(outcome.status === 'returned' ? { reason: outcome.reason } : {}),
+    });
     return true;
   });
 }

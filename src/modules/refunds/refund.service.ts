@@ -19,6 +19,7 @@ import {
   shopAccount,
   type TransferLeg,
 } from '../ledger/index.js';
+import { notifyRefund } from '../messages/index.js';
 import { recordPaymentEvent } from '../payments/index.js';
 import { amountProblems, refundErrors } from './refund.errors.js';
 
@@ -236,6 +237,12 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
       target: payment.id,
       details: { refundId, amount, currency: payment.currency },
       ip: request.ip ?? null,
+    });
+    await notifyRefund(trx, deps, {
+      refundId,
+      payment,
+      amountMinor,
+      remainingMinor: remainingMinor - amountMinor,
     });
     return toRefundView(row);
   });

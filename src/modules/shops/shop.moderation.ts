@@ -1,17 +1,17 @@
 /**
  * Moderation by the operator: a shop sent for moderation is activated or rejected with a reason.
- * The account's administrators are told by e-mail, enqueued in the same transaction as the decision.
+ * The account is told through its messages (category moderation), posted in the same transaction as the
+ * decision; postMessage mails the people who follow moderation (administrators and developers by default).
  */
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { validationError } from '../../platform/http/errors.js';
 import { formatText, type Language } from '../../platform/i18n.js';
-import { enqueueMail } from '../../platform/mail.js';
 import type { Database, ShopStatus } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
+import { postMessage } from '../messages/index.js';
 import { shopErrors } from './shop.errors.js';
 import { toShopView, type ShopView } from './shop.service.js';
-import { escapeHtml } from '../../platform/http/html.js';
 
 export async function listShopsByStatus(deps: Deps, status: ShopStatus) {
   const rows = await deps.db
@@ -30,56 +30,57 @@ export async function listShopsByStatus(deps: Deps, status: ShopStatus) {
   }));
 }
 
-const DECISION_MAIL: Record<'active' | 'rejected', Record<Language, { subject: string; body: string }>> = {
+const DECISION_MAIL: Record<
+  'active' | 'rejected',
+  Record<Language, { title: string; subject: string; body: string }>
+> = {
   active: {
     ru: {
+      title: 'Магазин «{name}» активирован',
       subject: 'Kopek: магазин «{name}» активирован',
       body: 'Магазин «{name}» ({merchantLogin}) прошёл модерацию и принимает платежи.',
     },
     en: {
+      title: 'The shop "{name}" is active',
       subject: 'Kopek: the shop "{name}" is active',
       body: 'The shop "{name}" ({merchantLogin}) passed moderation and accepts payments.',
     },
   },
   rejected: {
     ru: {
+      title: 'Магазин «{name}» не прошёл модерацию',
       subject: 'Kopek: магазин «{name}» не прошёл модерацию',
       body: 'Магазин «{name}» ({merchantLogin}) не прошёл модерацию. Причина: {reason}\nИсправьте замечания и отправьте магазин на модерацию снова.',
     },
     en: {
+      title: 'The shop "{name}" did not pass moderation',
       subject: 'Kopek: the shop "{name}" did not pass moderation',
       body: 'The shop "{name}" ({merchantLogin}) did not pass moderation. Reason: {reason}\nFix the issues and send the shop for moderation again.',
     },
   },
 };
 
-async function notifyAdministrators(
+async function notifyAccount(
   trx: Transaction<Database>,
   deps: Deps,
-  shop: { account_id: string; name: string; merchant_login: string },
+  shop: { id: string; account_id: string; name: string; merchant_login: string },
   decision: 'active' | 'rejected',
   reason: string,
 ): Promise<void> {
-  const administrators = await trx
-    .selectFrom('users')
-    .select(['email', 'language'])
-    .where('account_id', '=', shop.account_id)
-    .where('role', '=', 'administrator')
-    .where('status', '=', 'active')
-    .execute();
-  for (const administrator of administrators) {
-    const template = DECISION_MAIL[decision][administrator.language];
-    const values = { name: shop.name, merchantLogin: shop.merchant_login, reason };
-    const body = formatText(template.body, values);
-    await enqueueMail(trx, deps.clock, {
-      to: administrator.email,
-      subject: formatText(template.subject, values),
-      text: body,
-      html: `<p>${escapeHtml(body).replace(/\n/g, '<br>')}</p>`,
-      accountId: shop.account_id,
-      kind: `shop_${decision}`,
-    });
-  }
+  const values = { name: shop.name, merchantLogin: shop.merchant_login, reason };
+  const texts = DECISION_MAIL[decision];
+  const fill = (pick: 'title' | 'subject' | 'body') => ({
+    ru: formatText(texts.ru[pick], values),
+    en: formatText(texts.en[pick], values),
+  });
+  await postMessage(trx, deps, {
+    accountId: shop.account_id,
+    category: 'moderation',
+    title: fill('title'),
+    subject: fill('subject'),
+    body: fill('body'),
+    link: `/cabinet/shops/${shop.id}`,
+  });
 }
 
 export async function decideModeration(
@@ -128,7 +129,7 @@ export async function decideModeration(
       details: decision === 'rejected' ? { reason: trimmedReason } : {},
       ip,
     });
-    await notifyAdministrators(trx, deps, shop, decision, trimmedReason);
+    await notifyAccount(trx, deps, shop, decision, trimmedReason);
     return toShopView(updated);
   });
 }

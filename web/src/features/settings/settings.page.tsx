@@ -4,6 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { api, errorMessage } from '../../lib/api';
 import { useTexts } from '../../lib/i18n';
 import { ErrorAlert, useDocumentTitle } from '../../lib/ui';
+import { NotificationsSection } from '../messages/notifications.section';
 import { hasPermission, useMe, useSession } from '../shell/session';
 import { AuditLogSection } from './audit-log.section';
 import { ChangePasswordForm } from './change-password.form';
@@ -19,6 +20,7 @@ export function SettingsPage() {
       <h1>{t('title')}</h1>
       <ChangePasswordForm />
       <TwoFactorSection />
+      <NotificationsSection />
       <SignOutEverywhere />
       {hasPermission(me, 'audit.read') && <AuditLogSection />}
     </>

@@ -4,6 +4,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-do
 import { api, errorMessage } from '../../lib/api';
 import { commonTexts } from '../../lib/common.texts';
 import { useTexts } from '../../lib/i18n';
+import { UnreadBadge } from '../messages/unread-count';
 import { LanguageSwitch } from './language-switch';
 import { useResource } from '../../lib/use-resource';
 import type { Permission } from '../../lib/types';
@@ -99,6 +100,7 @@ export function CabinetLayout() {
           onClick={() => setMenuOpen((open) => !open)}
         >
           {t('nav.menu')}
+          <UnreadBadge />
         </button>
       </header>
       {error && (
@@ -111,7 +113,10 @@ export function CabinetLayout() {
           <ul>
             {items.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to}>{t(item.key)}</NavLink>
+                <NavLink to={item.to}>
+                  {t(item.key)}
+                  {item.key === 'nav.messages' && <UnreadBadge />}
+                </NavLink>
               </li>
             ))}
           </ul>
