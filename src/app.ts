@@ -45,7 +45,7 @@ import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
 import { installErrorHandler } from './platform/http/error-handler.js';
 import { commonErrors } from './platform/http/errors.js';
-import { parseFormBody, requestLanguage } from './platform/http/request.js';
+import { containsNulCharacter, parseFormBody, requestLanguage } from './platform/http/request.js';
 import { createMetrics } from './platform/metrics.js';
 import { projectRoot } from './platform/paths.js';
 import { DEMO } from './seed.js';
@@ -78,6 +78,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { parser: parseFormBody });
   installErrorHandler(app);
+  refuseNulCharacters(app);
+  if (deps.config.isProduction) {
+    // Browsers that once reached Kopek over HTTPS never fall back to plain HTTP for a year.
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    });
+  }
   installMetrics(app, deps, options.collectProcessMetrics ?? false);
 
   app.get('/health', async (_request, reply) => {
@@ -150,6 +157,18 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   await registerWebApp(app, deps, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, so a NUL in any input would fail deep in a query. It is refused at
+ * the edge, on every surface, before any handler runs.
+ */
+function refuseNulCharacters(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request) => {
+    if ([request.params, request.query, request.body].some((value) => containsNulCharacter(value))) {
+      throw commonErrors.badRequest({ problem: 'U+0000 (NUL)' });
+    }
+  });
 }
 
 function installMetrics(app: FastifyInstance, deps: Deps, collectProcessMetrics: boolean): void {

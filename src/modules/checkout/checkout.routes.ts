@@ -165,7 +165,9 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
   );
 
   app.get('/checkout/assets/:file', (request, reply) => {
-    const asset = ASSETS[(request.params as { file: string }).file as keyof typeof ASSETS];
+    const file = (request.params as { file: string }).file;
+    // Own keys only: "toString" or "__proto__" must be a 404, not a lookup on Object.prototype.
+    const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file as keyof typeof ASSETS] : undefined;
     if (!asset) return reply.code(404).send();
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   });

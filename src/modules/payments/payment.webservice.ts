@@ -37,6 +37,9 @@ import { BANK_CARD_METHOD } from './payment-completion.js';
 
 type Fields = Record<string, string | undefined>;
 
+/** The largest PostgreSQL bigint, the column type of InvId. */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 const DESCRIPTIONS = {
   badSignature: { ru: 'Неверная подпись запроса', en: 'Wrong request signature' },
   shopNotFound: { ru: 'Магазин не найден', en: 'Shop not found' },
@@ -115,9 +118,11 @@ async function answerOpState(deps: Deps, fields: Fields): Promise<string> {
       localize(DESCRIPTIONS.badSignature, language),
     );
   }
-  const payment = /^\d{1,19}$/.test(invoiceText)
-    ? await findPaymentForState(deps, shop, BigInt(invoiceText), !isLive)
-    : undefined;
+  // InvId is a PostgreSQL bigint: a larger number cannot be any payment's.
+  const payment =
+    /^\d{1,19}$/.test(invoiceText) && BigInt(invoiceText) <= MAX_BIGINT
+      ? await findPaymentForState(deps, shop, BigInt(invoiceText), !isLive)
+      : undefined;
   if (!payment)
     return buildResultOnlyResponse(
       root,
@@ -254,7 +259,9 @@ const METHODS: Record<string, (deps: Deps, fields: Fields) => Promise<string>> =
 
 export function registerWebServiceRoutes(app: FastifyInstance, deps: Deps): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const method = METHODS[(request.params as { method: string }).method.toLowerCase()];
+    const name = (request.params as { method: string }).method.toLowerCase();
+    // Own keys only: "constructor" or "__proto__" must be an unknown method, not Object.prototype's.
+    const method = Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
     if (!method) return reply.code(404).type('text/plain; charset=utf-8').send('Unknown web service method');
     return sendXml(reply, await method(deps, readFields(request)));
   };

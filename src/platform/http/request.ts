@@ -41,3 +41,12 @@ export function rawQueryText(request: FastifyRequest): string {
   const start = url.indexOf('?');
   return start === -1 ? '' : url.slice(start + 1);
 }
+
+/** True when a string anywhere in the value (params, query or a parsed body) holds a NUL character. */
+export function containsNulCharacter(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(
+    ([key, item]) => key.includes('\u0000') || containsNulCharacter(item, depth + 1),
+  );
+}

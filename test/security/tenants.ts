@@ -1,0 +1,729 @@
+/**
+ * Two merchants for the access tests: A owns one of everything the cabinet and the JSON API show (shop,
+ * payment, notification, refund, payout, API key, webhook endpoint and delivery, payment link, fiscal
+ * receipt, employee, card attempt); B has its own shop, key and endpoint. `ROUTE_CASES` says, for every
+ * cabinet, back-office and /api/v1 route, how to call it with a victim's ids, and what a stranger must get.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { expect } from 'vitest';
+import { enqueueFiscalReceipt } from '../../src/modules/fiscal/index.js';
+import { TestBrowser } from '../support/client.js';
+import {
+  addEmployee,
+  createOperator,
+  GOOD_PASSWORD,
+  registerMerchant,
+  signInBrowser,
+} from '../support/flows.js';
+import type { TestContext } from '../support/harness.js';
+import { BANK_DETAILS, fund } from '../payouts/helpers.js';
+import { openLiveShop, pay, type LiveShop } from '../refunds/refund-support.js';
+
+export interface Tenant {
+  readonly name: 'A' | 'B';
+  readonly browser: TestBrowser;
+  readonly email: string;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly shop: LiveShop;
+  readonly shopName: string;
+  readonly apiKey: { id: string; secret: string };
+  readonly endpoint: { id: string; secret: string };
+}
+
+/** A's resources beyond the shop, key and endpoint every tenant has. */
+export interface Victim extends Tenant {
+  /** A second key and endpoint, so deleting one through the cabinet leaves the JSON API's own intact. */
+  readonly spareKeyId: string;
+  readonly apiEndpointId: string;
+  readonly employeeId: string;
+  readonly paymentId: string;
+  readonly opKey: string;
+  readonly notificationId: string;
+  readonly deliveryId: string;
+  readonly refundId: string;
+  readonly payoutId: string;
+  readonly invoiceId: string;
+  readonly invoiceEncodedId: string;
+  readonly receiptId: string;
+  readonly attemptId: string;
+  readonly messageId: string;
+}
+
+export interface Tenants {
+  readonly a: Victim;
+  readonly b: Tenant;
+  readonly operator: TestBrowser;
+  /** A second session of B, for the routes that end sessions. */
+  readonly bSecondSession: () => Promise<TestBrowser>;
+}
+
+async function created<T>(
+  response: { statusCode: number; body: string; json(): unknown },
+  status = 201,
+): Promise<T> {
+  expect(response.statusCode, response.body).toBe(status);
+  return response.json() as T;
+}
+
+async function openTenant(context: TestContext, name: 'A' | 'B'): Promise<Tenant> {
+  const merchant = await registerMerchant(context);
+  const shop = await openLiveShop(context, merchant.browser);
+  const shopName = `Tenant ${name} bookshop ${shop.id.slice(-6)}`;
+  await created(
+    await merchant.browser.patch(`/api/cabinet/shops/${shop.id}`, {
+      name: shopName,
+      resultUrl: `https://tenant-${name.toLowerCase()}.example.ru/result`,
+    }),
+    200,
+  );
+  const apiKey = await created<{ id: string; secret: string }>(
+    await merchant.browser.post(`/api/cabinet/shops/${shop.id}/api-keys`, { name: `Key of ${name}` }),
+  );
+  const endpoint = await created<{ id: string; secret: string }>(
+    await merchant.browser.post(`/api/cabinet/shops/${shop.id}/webhook-endpoints`, {
+      url: `https://tenant-${name.toLowerCase()}.example.ru/hooks`,
+      events: ['payment.paid', 'refund.succeeded'],
+    }),
+  );
+  return {
+    name,
+    browser: merchant.browser,
+    email: merchant.form.email as string,
+    accountId: merchant.me.account.id,
+    userId: merchant.me.user.id,
+    shop,
+    shopName,
+    apiKey,
+    endpoint,
+  };
+}
+
+/** A receipt of A's payment, in status 'fail' (its lines do not add up), so no job ever calls ATOL. */
+async function createFailedReceipt(context: TestContext, paymentId: string): Promise<string> {
+  const receipt = await context.deps.db.transaction().execute((trx) =>
+    enqueueFiscalReceipt(trx, context.clock, {
+      kind: 'sell',
+      paymentId,
+      receipt: {
+        items: [
+          {
+            name: 'Книга',
+            priceMinor: 100n,
+            quantityThousandths: 1000n,
+            sumMinor: 100n,
+            paymentMethod: 'full_prepayment',
+            paymentObject: 'commodity',
+            vat: 'vat20',
+          },
+        ],
+        client: { email: 'buyer@example.ru' },
+      },
+    }),
+  );
+  expect(receipt?.status).toBe('fail');
+  return receipt?.receiptId ?? '';
+}
+
+/**
+ * Builds both tenants. Every job the setup queues stays queued (nothing is drained after the first
+ * payment), so no delivery, payout or receipt ever leaves the test.
+ */
+export async function openTenants(context: TestContext): Promise<Tenants> {
+  const aBase = await openTenant(context, 'A');
+  const b = await openTenant(context, 'B');
+  const employee = await addEmployee(context, aBase.browser, 'viewer');
+  const operator = (await createOperator(context)).browser;
+
+  const payment = await pay(context, aBase.shop, '100000.00');
+  const notification = await sql<{ id: string }>`
+    select id from notifications where subject_id = ${payment.id}`.execute(context.deps.db);
+  const delivery = await sql<{ id: string }>`
+    select id from webhook_deliveries where endpoint_id = ${aBase.endpoint.id}`.execute(context.deps.db);
+  const attempt = await sql<{ id: string }>`
+    select id from card_attempts where payment_id = ${payment.id}`.execute(context.deps.db);
+  const refund = await created<{ id: string }>(
+    await aBase.browser.post(`/api/cabinet/operations/${payment.id}/refunds`, { amount: '10.00' }),
+  );
+  await created(await aBase.browser.request('PUT', '/api/cabinet/bank-details', BANK_DETAILS), 200);
+  await fund(context, aBase.shop.id, 5_000_000n);
+  const payout = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/payouts', { shopId: aBase.shop.id, amount: '1000.00' }),
+  );
+  const invoice = await created<{ id: string; encodedId?: string; url?: string }>(
+    await aBase.browser.post('/api/cabinet/invoices', {
+      shopId: aBase.shop.id,
+      invoiceType: 'Reusable',
+      amount: '100.00',
+      description: 'Invoice of tenant A',
+    }),
+  );
+  const encoded = await sql<{ encoded_id: string }>`
+    select encoded_id from invoices where id = ${invoice.id}`.execute(context.deps.db);
+  await created(
+    await aBase.browser.request('PUT', `/api/cabinet/shops/${aBase.shop.id}/fiscal-settings`, {
+      provider: 'atol',
+      baseUrl: 'https://testonline.atol.ru/possystem/v5',
+      login: 'tenant-a-login',
+      password: 'tenant-a-atol-password',
+      groupCode: 'group-a',
+      companyInn: '7707083893',
+      paymentAddress: 'https://tenant-a.example.ru',
+      sno: 'usn_income',
+      companyEmail: 'shop@tenant-a.example.ru',
+    }),
+    200,
+  );
+  const receiptId = await createFailedReceipt(context, payment.id);
+  const spareKey = await created<{ id: string }>(
+    await aBase.browser.post(`/api/cabinet/shops/${aBase.shop.id}/api-keys`, { name: 'Spare key of A' }),
+  );
+  const apiEndpoint = await created<{ id: string }>(
+    await aBase.browser.post(`/api/cabinet/shops/${aBase.shop.id}/webhook-endpoints`, {
+      url: 'https://tenant-a.example.ru/api-hooks',
+      events: ['payment.paid'],
+    }),
+  );
+
+  const message = await sql<{ id: string }>`
+    select id from messages where account_id = ${aBase.accountId} order by id limit 1`.execute(
+    context.deps.db,
+  );
+  const ids = [notification, delivery, attempt, message].map((result) => result.rows[0]?.id ?? '');
+  for (const id of ids) expect(id, 'setup made every resource').not.toBe('');
+  const [notificationId = '', deliveryId = '', attemptId = '', messageId = ''] = ids;
+  const a: Victim = {
+    ...aBase,
+    spareKeyId: spareKey.id,
+    apiEndpointId: apiEndpoint.id,
+    employeeId: employee.id,
+    paymentId: payment.id,
+    opKey: payment.opKey,
+    notificationId,
+    deliveryId,
+    refundId: refund.id,
+    payoutId: payout.id,
+    invoiceId: invoice.id,
+    invoiceEncodedId: encoded.rows[0]?.encoded_id ?? '',
+    receiptId,
+    attemptId,
+    messageId,
+  };
+  return { a, b, operator, bSecondSession: () => signInBrowser(context, b.email) };
+}
+
+/** Strings that belong to A alone: none may ever reach B. */
+export function victimMarkers(a: Victim): string[] {
+  return [
+    a.shop.id,
+    a.shop.merchantLogin,
+    a.shopName,
+    a.accountId,
+    a.userId,
+    a.email,
+    a.employeeId,
+    a.paymentId,
+    a.opKey,
+    a.notificationId,
+    a.deliveryId,
+    a.refundId,
+    a.payoutId,
+    a.invoiceId,
+    a.invoiceEncodedId,
+    a.receiptId,
+    a.attemptId,
+    a.messageId,
+    a.apiKey.id,
+    a.apiKey.secret,
+    a.spareKeyId,
+    a.apiEndpointId,
+    a.endpoint.id,
+    a.endpoint.secret,
+    a.shop.passwords.password1,
+    a.shop.passwords.password2,
+    a.shop.passwords.password3,
+    'tenant-a.example.ru',
+    'Invoice of tenant A',
+  ].filter((marker) => marker !== '');
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface CaseRequest {
+  readonly url: string;
+  readonly body?: unknown;
+}
+
+/**
+ * How a route is called, and what the caller gets.
+ * - `foreign`: the request names the victim's resources. A stranger gets `stranger` (404 in the cabinet
+ *   and the API, 403 in the back-office); the owner (or the operator) must not, which proves the request
+ *   is well-formed and the stranger's answer comes from the scoping, not from a mistake in the test.
+ * - `own`: the route names no resource (or only the caller's own); the stranger gets one of `stranger`
+ *   and never the victim's data.
+ * `surface` picks the credentials: the cabinet session, the back-office (a merchant where the operator
+ * would be), or an API key.
+ */
+export interface RouteCase {
+  readonly kind: 'foreign' | 'own';
+  readonly surface: 'cabinet' | 'backoffice' | 'api';
+  readonly stranger: readonly number[];
+  readonly request: (victim: Victim, caller: Tenant) => CaseRequest;
+  readonly note?: string;
+  /**
+   * Public by design, and touching the victim's rows on purpose: a failed sign-in counts towards the
+   * victim's lockout, a reset link or a confirmation is mailed to the victim's address. These run after
+   * the check that the victim's rows are untouched.
+   */
+  readonly touchesVictimByDesign?: boolean;
+  /** Ends the caller's sessions: runs last, with a session of its own. */
+  readonly endsSession?: boolean;
+}
+
+const cabinet = '/api/cabinet';
+const password = { password: GOOD_PASSWORD };
+const settings = { description: 'changed by a stranger' };
+const endpointBody = { url: 'https://stranger.example.ru/hooks', events: ['payment.paid'] };
+
+function foreign(request: RouteCase['request'], surface: RouteCase['surface'] = 'cabinet'): RouteCase {
+  return { kind: 'foreign', surface, stranger: surface === 'backoffice' ? [403] : [404], request };
+}
+
+function own(
+  stranger: readonly number[],
+  request: RouteCase['request'],
+  surface: RouteCase['surface'] = 'cabinet',
+) {
+  return { kind: 'own', surface, stranger, request } as const;
+}
+
+function ownByDesign(stranger: readonly number[], request: RouteCase['request']): RouteCase {
+  return { ...own(stranger, request), touchesVictimByDesign: true };
+}
+
+/**
+ * Every route under /api/cabinet, /api/backoffice and /api/v1, keyed "METHOD /path" exactly as Fastify
+ * registers it. A new route fails the tenant test until it is added here with its cases.
+ */
+export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
+  // Public or self-only routes of the cabinet.
+  [`GET ${cabinet}/platform`]: [own([200], () => ({ url: `${cabinet}/platform` }))],
+  [`GET ${cabinet}/csrf`]: [own([200], () => ({ url: `${cabinet}/csrf` }))],
+  [`POST ${cabinet}/registrations`]: [
+    ownByDesign([422], (v) => ({
+      url: `${cabinet}/registrations`,
+      body: {
+        country: 'RU',
+        currency: 'RUB',
+        documentFlow: 'edo',
+        legalForm: 'legal_entity',
+        accountLogin: v.shop.merchantLogin,
+        adminLogin: 'admin',
+        email: v.email,
+        requirementsAccepted: true,
+      },
+    })),
+  ],
+  [`POST ${cabinet}/registrations/resend`]: [
+    ownByDesign([202], (v) => ({ url: `${cabinet}/registrations/resend`, body: { email: v.email } })),
+  ],
+  [`POST ${cabinet}/password-resets`]: [
+    ownByDesign([202], (v) => ({ url: `${cabinet}/password-resets`, body: { email: v.email } })),
+  ],
+  [`GET ${cabinet}/email-links/:token`]: [
+    own([404], () => ({ url: `${cabinet}/email-links/${'x'.repeat(43)}` })),
+  ],
+  [`POST ${cabinet}/email-links/:token/complete`]: [
+    own([404], () => ({
+      url: `${cabinet}/email-links/${'x'.repeat(43)}/complete`,
+      body: { password: 'another password 1' },
+    })),
+  ],
+  [`POST ${cabinet}/sessions`]: [
+    ownByDesign([401], (v) => ({
+      url: `${cabinet}/sessions`,
+      body: { email: v.email, password: 'not the password' },
+    })),
+  ],
+  [`GET ${cabinet}/me`]: [own([200], () => ({ url: `${cabinet}/me` }))],
+  [`PATCH ${cabinet}/me`]: [own([200], () => ({ url: `${cabinet}/me`, body: { language: 'ru' } }))],
+  [`DELETE ${cabinet}/sessions/current`]: [
+    { ...own([204], () => ({ url: `${cabinet}/sessions/current` })), endsSession: true },
+  ],
+  [`POST ${cabinet}/sessions/revoke-all`]: [
+    { ...own([204], () => ({ url: `${cabinet}/sessions/revoke-all` })), endsSession: true },
+  ],
+  [`POST ${cabinet}/me/password`]: [
+    own([401, 422], () => ({
+      url: `${cabinet}/me/password`,
+      body: { currentPassword: 'wrong', newPassword: 'x' },
+    })),
+  ],
+  [`POST ${cabinet}/me/totp/setup`]: [own([200], () => ({ url: `${cabinet}/me/totp/setup` }))],
+  [`POST ${cabinet}/me/totp/enable`]: [
+    own([409, 422], () => ({ url: `${cabinet}/me/totp/enable`, body: { code: '000000' } })),
+  ],
+  [`POST ${cabinet}/me/totp/disable`]: [
+    own([401, 409, 422], () => ({ url: `${cabinet}/me/totp/disable`, body: { password: 'wrong' } })),
+  ],
+  [`GET ${cabinet}/employees`]: [own([200], () => ({ url: `${cabinet}/employees` }))],
+  [`POST ${cabinet}/employees`]: [
+    own([409, 422], (v) => ({
+      url: `${cabinet}/employees`,
+      body: { login: 'intruder', email: v.email, role: 'viewer' },
+    })),
+  ],
+  [`PATCH ${cabinet}/employees/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/employees/${v.employeeId}`, body: { role: 'administrator' } })),
+  ],
+  [`GET ${cabinet}/audit`]: [own([200], () => ({ url: `${cabinet}/audit` }))],
+
+  // Shops and their settings.
+  [`GET ${cabinet}/shops`]: [own([200], () => ({ url: `${cabinet}/shops` }))],
+  [`POST ${cabinet}/shops`]: [
+    own([409, 422], (v) => ({
+      url: `${cabinet}/shops`,
+      body: { name: 'Copy', siteUrl: 'https://copy.example.ru', merchantLogin: v.shop.merchantLogin },
+    })),
+  ],
+  [`GET ${cabinet}/shops/:id`]: [foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}` }))],
+  [`PATCH ${cabinet}/shops/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}`, body: settings })),
+  ],
+  [`POST ${cabinet}/shops/:id/passwords/reveal`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/passwords/reveal`, body: password })),
+  ],
+  [`POST ${cabinet}/shops/:id/moderation`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/moderation` })),
+  ],
+  [`GET ${cabinet}/shops/:shopId/fiscal-settings`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-settings` })),
+  ],
+  [`PUT ${cabinet}/shops/:shopId/fiscal-settings`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-settings`, body: { provider: 'none' } })),
+  ],
+
+  // API keys and webhooks of a shop: the victim's shop, and the caller's own shop with the victim's child id.
+  [`POST ${cabinet}/shops/:id/api-keys`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/api-keys`, body: { name: 'Stolen' } })),
+  ],
+  [`GET ${cabinet}/shops/:id/api-keys`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/api-keys` })),
+  ],
+  [`DELETE ${cabinet}/shops/:id/api-keys/:keyId`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/api-keys/${v.spareKeyId}` })),
+    {
+      ...foreign((v, c) => ({ url: `${cabinet}/shops/${c.shop.id}/api-keys/${v.spareKeyId}` })),
+      note: 'own shop, victim key',
+    },
+  ],
+  [`GET ${cabinet}/shops/:id/webhook-endpoints`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints` })),
+  ],
+  [`POST ${cabinet}/shops/:id/webhook-endpoints`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints`, body: endpointBody })),
+  ],
+  [`PATCH ${cabinet}/shops/:id/webhook-endpoints/:endpointId`]: [
+    foreign((v) => ({
+      url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints/${v.endpoint.id}`,
+      body: { isEnabled: false },
+    })),
+    {
+      ...foreign((v, c) => ({
+        url: `${cabinet}/shops/${c.shop.id}/webhook-endpoints/${v.endpoint.id}`,
+        body: { isEnabled: false },
+      })),
+      note: 'own shop, victim endpoint',
+    },
+  ],
+  [`DELETE ${cabinet}/shops/:id/webhook-endpoints/:endpointId`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints/${v.endpoint.id}` })),
+    {
+      ...foreign((v, c) => ({ url: `${cabinet}/shops/${c.shop.id}/webhook-endpoints/${v.endpoint.id}` })),
+      note: 'own shop, victim endpoint',
+    },
+  ],
+  [`POST ${cabinet}/shops/:id/webhook-endpoints/:endpointId/rotate-secret`]: [
+    foreign((v) => ({
+      url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints/${v.endpoint.id}/rotate-secret`,
+    })),
+    {
+      ...foreign((v, c) => ({
+        url: `${cabinet}/shops/${c.shop.id}/webhook-endpoints/${v.endpoint.id}/rotate-secret`,
+      })),
+      note: 'own shop, victim endpoint',
+    },
+  ],
+  [`POST ${cabinet}/shops/:id/webhook-endpoints/:endpointId/reveal-secret`]: [
+    foreign((v) => ({
+      url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints/${v.endpoint.id}/reveal-secret`,
+      body: password,
+    })),
+    {
+      ...foreign((v, c) => ({
+        url: `${cabinet}/shops/${c.shop.id}/webhook-endpoints/${v.endpoint.id}/reveal-secret`,
+        body: password,
+      })),
+      note: 'own shop, victim endpoint',
+    },
+  ],
+  [`GET ${cabinet}/shops/:id/webhook-endpoints/:endpointId/deliveries`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/webhook-endpoints/${v.endpoint.id}/deliveries` })),
+    {
+      ...foreign((v, c) => ({
+        url: `${cabinet}/shops/${c.shop.id}/webhook-endpoints/${v.endpoint.id}/deliveries`,
+      })),
+      note: 'own shop, victim endpoint',
+    },
+  ],
+  [`POST ${cabinet}/shops/:id/webhook-deliveries/:deliveryId/resend`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/webhook-deliveries/${v.deliveryId}/resend` })),
+    {
+      ...foreign((v, c) => ({
+        url: `${cabinet}/shops/${c.shop.id}/webhook-deliveries/${v.deliveryId}/resend`,
+      })),
+      note: 'own shop, victim delivery',
+    },
+  ],
+
+  // Operations, refunds, notifications.
+  [`GET ${cabinet}/operations`]: [
+    own([200, 404], () => ({ url: `${cabinet}/operations` })),
+    own([200, 404], (v) => ({ url: `${cabinet}/operations?shopId=${v.shop.id}` })),
+  ],
+  [`GET ${cabinet}/operations/:id`]: [foreign((v) => ({ url: `${cabinet}/operations/${v.paymentId}` }))],
+  [`POST ${cabinet}/operations/:id/notifications/:notificationId/resend`]: [
+    foreign((v) => ({
+      url: `${cabinet}/operations/${v.paymentId}/notifications/${v.notificationId}/resend`,
+    })),
+  ],
+  [`GET ${cabinet}/operations/:id/refunds`]: [
+    foreign((v) => ({ url: `${cabinet}/operations/${v.paymentId}/refunds` })),
+  ],
+  [`POST ${cabinet}/operations/:id/refunds`]: [
+    foreign((v) => ({ url: `${cabinet}/operations/${v.paymentId}/refunds`, body: { amount: '1.00' } })),
+  ],
+
+  // Balances, bank details, payouts.
+  [`GET ${cabinet}/balance`]: [own([200], () => ({ url: `${cabinet}/balance` }))],
+  [`GET ${cabinet}/balance/entries`]: [
+    foreign((v) => ({ url: `${cabinet}/balance/entries?shopId=${v.shop.id}&account=pending` })),
+  ],
+  [`GET ${cabinet}/balance/entries.csv`]: [
+    foreign((v) => ({ url: `${cabinet}/balance/entries.csv?shopId=${v.shop.id}&account=pending` })),
+  ],
+  [`GET ${cabinet}/bank-details`]: [own([200], () => ({ url: `${cabinet}/bank-details` }))],
+  [`PUT ${cabinet}/bank-details`]: [
+    own([422], () => ({ url: `${cabinet}/bank-details`, body: { ...BANK_DETAILS, inn: '1' } })),
+  ],
+  [`GET ${cabinet}/payout-settings`]: [own([200], () => ({ url: `${cabinet}/payout-settings` }))],
+  [`PUT ${cabinet}/payout-settings/:shopId`]: [
+    foreign((v) => ({ url: `${cabinet}/payout-settings/${v.shop.id}`, body: { frequency: 'off' } })),
+  ],
+  [`GET ${cabinet}/payouts`]: [
+    own([200], () => ({ url: `${cabinet}/payouts` })),
+    own([200, 404], (v) => ({ url: `${cabinet}/payouts?shopId=${v.shop.id}` })),
+  ],
+  [`POST ${cabinet}/payouts`]: [
+    foreign((v) => ({ url: `${cabinet}/payouts`, body: { shopId: v.shop.id, amount: '100.00' } })),
+  ],
+  [`GET ${cabinet}/payouts/:id/statement`]: [
+    foreign((v) => ({ url: `${cabinet}/payouts/${v.payoutId}/statement` })),
+  ],
+
+  // Payment links.
+  [`GET ${cabinet}/invoices`]: [
+    own([200], () => ({ url: `${cabinet}/invoices` })),
+    own([200, 404], (v) => ({ url: `${cabinet}/invoices?shopId=${v.shop.id}` })),
+  ],
+  [`POST ${cabinet}/invoices`]: [
+    foreign((v) => ({
+      url: `${cabinet}/invoices`,
+      body: { shopId: v.shop.id, invoiceType: 'Reusable', amount: '100.00', description: 'Stranger link' },
+    })),
+  ],
+  [`GET ${cabinet}/invoices/:id`]: [foreign((v) => ({ url: `${cabinet}/invoices/${v.invoiceId}` }))],
+  [`POST ${cabinet}/invoices/:id/deactivate`]: [
+    foreign((v) => ({ url: `${cabinet}/invoices/${v.invoiceId}/deactivate` })),
+  ],
+  [`GET ${cabinet}/invoices/:id/qr.svg`]: [
+    foreign((v) => ({ url: `${cabinet}/invoices/${v.invoiceId}/qr.svg` })),
+  ],
+
+  // Fiscal receipts.
+  [`GET ${cabinet}/fiscal-receipts`]: [
+    own([200], () => ({ url: `${cabinet}/fiscal-receipts` })),
+    own([200, 404], (v) => ({ url: `${cabinet}/fiscal-receipts?shopId=${v.shop.id}` })),
+    own([200, 404], (v) => ({ url: `${cabinet}/fiscal-receipts?paymentId=${v.paymentId}` })),
+  ],
+  [`GET ${cabinet}/fiscal-receipts/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/fiscal-receipts/${v.receiptId}` })),
+  ],
+  [`POST ${cabinet}/fiscal-receipts/:id/retry`]: [
+    foreign((v) => ({ url: `${cabinet}/fiscal-receipts/${v.receiptId}/retry` })),
+  ],
+
+  // The inbox and e-mail subscriptions: per account and person.
+  [`GET ${cabinet}/messages`]: [own([200], () => ({ url: `${cabinet}/messages` }))],
+  [`GET ${cabinet}/messages/unread-count`]: [own([200], () => ({ url: `${cabinet}/messages/unread-count` }))],
+  [`POST ${cabinet}/messages/read-all`]: [own([200], () => ({ url: `${cabinet}/messages/read-all` }))],
+  [`GET ${cabinet}/messages/:id`]: [foreign((v) => ({ url: `${cabinet}/messages/${v.messageId}` }))],
+  [`POST ${cabinet}/messages/:id/read`]: [
+    foreign((v) => ({ url: `${cabinet}/messages/${v.messageId}/read` })),
+  ],
+  [`GET ${cabinet}/message-subscriptions`]: [own([200], () => ({ url: `${cabinet}/message-subscriptions` }))],
+  [`PUT ${cabinet}/message-subscriptions/:category`]: [
+    own([404], () => ({
+      url: `${cabinet}/message-subscriptions/no-such-category`,
+      body: { delivery: 'off' },
+    })),
+  ],
+
+  // The back-office: a merchant is refused; the operator is not.
+  ['GET /api/backoffice/shops']: [foreign(() => ({ url: '/api/backoffice/shops' }), 'backoffice')],
+  ['POST /api/backoffice/shops/:id/activate']: [
+    foreign((v) => ({ url: `/api/backoffice/shops/${v.shop.id}/activate` }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/shops/:id/reject']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/shops/${v.shop.id}/reject`, body: { reason: 'Stranger' } }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/card-attempts']: [
+    foreign(() => ({ url: '/api/backoffice/card-attempts' }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/card-attempts/:id/recheck']: [
+    foreign((v) => ({ url: `/api/backoffice/card-attempts/${v.attemptId}/recheck` }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/card-attempts/:id/resolve']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/card-attempts/${v.attemptId}/resolve`,
+        body: { outcome: 'declined', note: 'x' },
+      }),
+      'backoffice',
+    ),
+  ],
+
+  // The JSON API: the caller's key, the victim's ids.
+  ['GET /api/v1/payments']: [own([200], () => ({ url: '/api/v1/payments' }), 'api')],
+  ['GET /api/v1/payments/:id']: [foreign((v) => ({ url: `/api/v1/payments/${v.paymentId}` }), 'api')],
+  ['POST /api/v1/payments/:id/refunds']: [
+    foreign((v) => ({ url: `/api/v1/payments/${v.paymentId}/refunds`, body: { amount: '1.00' } }), 'api'),
+  ],
+  ['GET /api/v1/balance']: [own([200], () => ({ url: '/api/v1/balance' }), 'api')],
+  ['GET /api/v1/webhook-endpoints']: [own([200], () => ({ url: '/api/v1/webhook-endpoints' }), 'api')],
+  ['POST /api/v1/webhook-endpoints']: [
+    own([422], () => ({ url: '/api/v1/webhook-endpoints', body: { url: 'ftp://x', events: [] } }), 'api'),
+  ],
+  ['GET /api/v1/webhook-endpoints/:id']: [
+    foreign((v) => ({ url: `/api/v1/webhook-endpoints/${v.apiEndpointId}` }), 'api'),
+  ],
+  ['PATCH /api/v1/webhook-endpoints/:id']: [
+    foreign(
+      (v) => ({ url: `/api/v1/webhook-endpoints/${v.apiEndpointId}`, body: { isEnabled: false } }),
+      'api',
+    ),
+  ],
+  ['DELETE /api/v1/webhook-endpoints/:id']: [
+    foreign((v) => ({ url: `/api/v1/webhook-endpoints/${v.apiEndpointId}` }), 'api'),
+  ],
+  ['POST /api/v1/webhook-endpoints/:id/rotate-secret']: [
+    foreign((v) => ({ url: `/api/v1/webhook-endpoints/${v.apiEndpointId}/rotate-secret` }), 'api'),
+  ],
+  ['GET /api/v1/webhook-endpoints/:id/deliveries']: [
+    foreign((v) => ({ url: `/api/v1/webhook-endpoints/${v.apiEndpointId}/deliveries` }), 'api'),
+  ],
+  ['POST /api/v1/webhook-deliveries/:id/resend']: [
+    foreign((v) => ({ url: `/api/v1/webhook-deliveries/${v.deliveryId}/resend` }), 'api'),
+  ],
+};
+
+/** "METHOD /path" → its method. */
+export function methodOf(route: string): Method {
+  return route.slice(0, route.indexOf(' ')) as Method;
+}
+
+let idempotency = 0;
+
+/** Sends a case's request as `caller`: its session (with CSRF), or its API key. */
+export function callAs(
+  context: TestContext,
+  route: string,
+  routeCase: RouteCase,
+  victim: Victim,
+  caller: { tenant: Tenant; browser: TestBrowser },
+) {
+  const method = methodOf(route);
+  const { url, body } = routeCase.request(victim, caller.tenant);
+  if (routeCase.surface === 'api') {
+    idempotency += 1;
+    return context.app.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${caller.tenant.apiKey.secret}`,
+        ...(method === 'POST' ? { 'idempotency-key': `access-${idempotency}` } : {}),
+      },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+  }
+  return caller.browser.request(
+    method,
+    url,
+    body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}),
+  );
+}
+
+/** A digest of every table but the ones that change on any authenticated request (sessions, rate limits). */
+export async function digestDatabase(context: TestContext): Promise<Record<string, string>> {
+  const tables = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = 'public' and table_type = 'BASE TABLE'
+      and table_name not in ('sessions', 'rate_limit_windows', 'kopek_migrations', 'schema_migrations')
+    order by table_name`.execute(context.deps.db);
+  const digests: Record<string, string> = {};
+  for (const { name } of tables.rows) {
+    const result = await sql<{ digest: string }>`
+      select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.table(name)} t`.execute(
+      context.deps.db,
+    );
+    digests[name] = result.rows[0]?.digest ?? '';
+  }
+  return digests;
+}
+
+/**
+ * A digest of every row that belongs to one tenant: rows of any table with its account_id (or, lacking
+ * one, its shop_id), its accounts row, and the entries of its shop's ledger accounts.
+ */
+export async function digestTenant(context: TestContext, tenant: Tenant): Promise<Record<string, string>> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    select c.table_name, c.column_name from information_schema.columns c
+    join information_schema.tables t on t.table_name = c.table_name and t.table_schema = c.table_schema
+    where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+      and c.column_name in ('account_id', 'shop_id')`.execute(context.deps.db);
+  const filterColumn = new Map<string, string>();
+  for (const { table_name: table, column_name: column } of columns.rows) {
+    if (column === 'account_id' || !filterColumn.has(table)) filterColumn.set(table, column);
+  }
+  const digests: Record<string, string> = {};
+  const digestOf = async (name: string, rows: RawBuilder<unknown>) => {
+    const result = await sql<{ digest: string }>`
+      select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from (${rows}) t`.execute(
+      context.deps.db,
+    );
+    digests[name] = result.rows[0]?.digest ?? '';
+  };
+  for (const [table, column] of [...filterColumn].sort()) {
+    const value = column === 'account_id' ? tenant.accountId : tenant.shop.id;
+    await digestOf(table, sql`select * from ${sql.table(table)} where ${sql.ref(column)} = ${value}`);
+  }
+  await digestOf('accounts', sql`select * from accounts where id = ${tenant.accountId}`);
+  await digestOf(
+    'ledger_entries',
+    sql`select e.* from ledger_entries e join ledger_accounts l on l.id = e.account_id where l.owner_id = ${tenant.shop.id}`,
+  );
+  return digests;
+}
