@@ -5,13 +5,16 @@
  */
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
+import type { LocalizedText } from '../../platform/i18n.js';
 import { enqueueMail } from '../../platform/mail.js';
 import { formatMinor } from '../../platform/money.js';
 import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
 import { findFeeDiscountPercent } from '../accounts/index.js';
 import { platformAccount, postTransfer, shopAccount, type TransferLeg } from '../ledger/index.js';
+import { draftFromRobokassaReceipt, enqueueFiscalReceipt, type FiscalReceiptDraft } from '../fiscal/index.js';
+import { notifyPaymentPaid as postPaymentPaidMessages } from '../messages/index.js';
 import { enqueueNotification } from '../notifications/index.js';
-import { buildResultNotificationFields } from '../protocol/index.js';
+import { buildResultNotificationFields, formatReceiptJson, parseReceipt } from '../protocol/index.js';
 import { findShopById, readShopPasswords } from '../shops/index.js';
 import { computeFee, findTariff, NO_FEE } from '../tariffs/index.js';
 import { renderPaymentReceivedMail } from './payment.mail.js';
@@ -89,6 +92,34 @@ export async function notifyPaymentPaid(
   await notifyMerchant(trx, deps, shop, payment);
   await notifyResultUrl2(trx, deps, shop, payment, 'OK', payment.amount_minor);
   if (payment.email) await notifyBuyer(trx, deps, shop, payment);
+  await enqueueFiscalReceipt(trx, deps.clock, {
+    kind: 'sell',
+    paymentId: payment.id,
+    receipt: saleReceiptOf(payment),
+  });
+  await postPaymentPaidMessages(trx, deps, payment);
+}
+
+/**
+ * The fiscal receipt's lines: the merchant's Receipt, read by the protocol's exact parser, or one
+ * free-sale line. A Receipt that does not add up to the paid amount becomes a failed receipt with the
+ * reason (visible and retryable in the cabinet), never a failed payment.
+ */
+function saleReceiptOf(payment: PaymentRow): FiscalReceiptDraft | LocalizedText {
+  const fallback = {
+    description: payment.description,
+    amountMinor: payment.amount_minor,
+    email: payment.email,
+  };
+  if (!payment.receipt) return draftFromRobokassaReceipt(null, fallback);
+  const parsed = parseReceipt(payment.receipt, payment.amount_minor);
+  if (!parsed.ok) {
+    return {
+      ru: parsed.problems.map((problem) => problem.detail.ru).join(' '),
+      en: parsed.problems.map((problem) => problem.detail.en).join(' '),
+    };
+  }
+  return draftFromRobokassaReceipt(formatReceiptJson(parsed.receipt), fallback);
 }
 
 /**

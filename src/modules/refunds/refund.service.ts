@@ -19,6 +19,7 @@ import {
   shopAccount,
   type TransferLeg,
 } from '../ledger/index.js';
+import { enqueueFiscalReceipt, fallbackDraft } from '../fiscal/index.js';
 import { notifyRefund } from '../messages/index.js';
 import { recordPaymentEvent } from '../payments/index.js';
 import { amountProblems, refundErrors } from './refund.errors.js';
@@ -237,6 +238,14 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
       target: payment.id,
       details: { refundId, amount, currency: payment.currency },
       ip: request.ip ?? null,
+    });
+    // The refund's fiscal receipt (sell_refund), one line for the refunded amount; only shops with
+    // fiscal settings get one.
+    await enqueueFiscalReceipt(trx, deps.clock, {
+      kind: 'sell_refund',
+      paymentId: payment.id,
+      refundId,
+      receipt: fallbackDraft({ description: payment.description, amountMinor, email: payment.email }),
     });
     await notifyRefund(trx, deps, {
       refundId,
