@@ -7,22 +7,15 @@
  * sum is its price times its quantity rounded to the kopeck (half up; a discount goes into the price),
  * 1-10 payments that add up to the total, and the total is what the payment or refund moved.
  */
+import { RECEIPT_PAYMENT_METHODS, RECEIPT_TAX_VALUES } from '../protocol/index.js';
 import type { LocalizedText } from '../../platform/i18n.js';
 import { isInn } from '../payouts/index.js';
 
 export const SNO_VALUES = ['osn', 'usn_income', 'usn_income_outcome', 'envd', 'esn', 'patent'] as const;
 export type Sno = (typeof SNO_VALUES)[number];
 
-/** Tag 1214, in FFD code order 1..7. */
-export const PAYMENT_METHODS = [
-  'full_prepayment',
-  'prepayment',
-  'advance',
-  'full_payment',
-  'partial_payment',
-  'credit',
-  'credit_payment',
-] as const;
+/** Tag 1214, in FFD code order 1..7: the same values Robokassa's Receipt takes. */
+export const PAYMENT_METHODS = RECEIPT_PAYMENT_METHODS;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
@@ -59,21 +52,8 @@ export const PAYMENT_OBJECTS = [
 ] as const;
 export type PaymentObject = (typeof PAYMENT_OBJECTS)[number];
 
-/** Tag 1199. vat18/vat118 are refused since 2019; vat22/vat122 are the 2026 base rate. */
-export const VAT_TYPES = [
-  'none',
-  'vat0',
-  'vat5',
-  'vat7',
-  'vat10',
-  'vat20',
-  'vat22',
-  'vat105',
-  'vat107',
-  'vat110',
-  'vat120',
-  'vat122',
-] as const;
+/** Tag 1199: the rates Robokassa's Receipt takes (vat18/vat118 are refused since 2019; vat22/vat122 are the 2026 base rate). */
+export const VAT_TYPES = RECEIPT_TAX_VALUES;
 export type VatType = (typeof VAT_TYPES)[number];
 
 /** Tag 2108 (v5): 0 piece, 10-12 mass, 20-22 length, 30-32 area, 40-42 volume, 50-51 energy, 70-73 time, 80-83 data, 255 other. */
