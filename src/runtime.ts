@@ -15,6 +15,7 @@ import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
 import { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './modules/api-v1/index.js';
 import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
 import { AtolOnlineClient, createFiscalRegisterHandler, FISCAL_QUEUE } from './modules/fiscal/index.js';
+import { LEDGER_CHECKPOINT_INTERVAL_MS, runLedgerCheckpoint } from './modules/ledger/index.js';
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
@@ -123,6 +124,11 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   // Settlement moves due payments' money from pending to available (src/modules/balances). Every worker
   // node may run it: each payment settles once, under a lock and an idempotency key.
   worker.every('settlement', SETTLEMENT_INTERVAL_MS, () => settleAllDuePayments(deps));
+  // Balance checkpoints (src/modules/ledger): balances stay sums of entries, from a checkpoint on, so a
+  // busy shop's balance reads a short tail. One node rolls at a time (a try-lock); the others skip.
+  worker.every('ledger.checkpoint', LEDGER_CHECKPOINT_INTERVAL_MS, async () => {
+    await runLedgerCheckpoint(database.db, clock);
+  });
   // Payouts: the send job calls the bank outside any transaction; the periodic check asks it about sent
   // payouts and records executed or returned (src/modules/payouts). Idempotent on every node.
   // The sandbox bank keeps its records in the database, as a real bank would on its side.

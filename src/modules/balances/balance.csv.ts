@@ -95,8 +95,8 @@ export async function buildBalanceEntriesCsv(
     .execute(async (trx) => {
       let cursor = filter.before === undefined ? null : String(filter.before);
       const start = await sql<{ total: string }>`
-        select coalesce(-sum(amount_minor), 0)::text as total from ledger_entries
-        where account_id = ${accountId} and (${cursor}::bigint is null or id < ${cursor}::bigint)`.execute(
+        select (-ledger_balance_up_to(${accountId},
+          coalesce(${cursor}::bigint - 1, 9223372036854775807)))::text as total`.execute(
         trx,
       );
       // The balance after the newest entry is the sum of every entry up to it; each older entry's is the

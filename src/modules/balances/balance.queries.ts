@@ -168,19 +168,17 @@ export async function readAccountBalance(
     available: string;
     on_hold: string;
     in_payout: string;
-    entry_count: string;
+    has_entries: boolean;
   }>`
     select s.id, s.name, s.merchant_login,
-      coalesce(-sum(e.amount_minor) filter (where e.account_id = ${name('pending')}), 0)::text as pending,
-      coalesce(-sum(e.amount_minor) filter (where e.account_id = ${name('available')}), 0)::text as available,
-      coalesce(-sum(e.amount_minor) filter (where e.account_id = ${name('on_hold')}), 0)::text as on_hold,
-      coalesce(-sum(e.amount_minor) filter (where e.account_id = ${name('in_payout')}), 0)::text as in_payout,
-      count(e.id)::text as entry_count
+      (-ledger_balance(${name('pending')}))::text as pending,
+      (-ledger_balance(${name('available')}))::text as available,
+      (-ledger_balance(${name('on_hold')}))::text as on_hold,
+      (-ledger_balance(${name('in_payout')}))::text as in_payout,
+      exists (select 1 from ledger_entries e where e.account_id in (
+        ${name('pending')}, ${name('available')}, ${name('on_hold')}, ${name('in_payout')})) as has_entries
     from shops s
-    left join ledger_entries e on e.account_id in (
-      ${name('pending')}, ${name('available')}, ${name('on_hold')}, ${name('in_payout')})
     where s.account_id = ${accountId}
-    group by s.id
     order by s.created_at, s.id`.execute(db);
   const totals = { ...ZERO_FIGURES };
   const shops = rows.rows.map((row) => {
@@ -199,7 +197,7 @@ export async function readAccountBalance(
       shopName: row.name,
       merchantLogin: row.merchant_login,
       ...toFigures(minor, currency),
-      hasEntries: row.entry_count !== '0',
+      hasEntries: row.has_entries,
     };
   });
   return {
@@ -248,12 +246,10 @@ export async function listBalanceEntries(
       limit ${limit + 1}
     ),
     up_to_page as (
-      select coalesce(sum(amount_minor), 0) as total
-      from ledger_entries
-      where account_id = ${accountId} and id <= (select max(id) from page)
+      select ledger_balance_up_to(${accountId}, (select max(id) from page)) as total
     ),
     now_total as (
-      select coalesce(sum(amount_minor), 0) as total from ledger_entries where account_id = ${accountId}
+      select ledger_balance(${accountId}) as total
     )
     select page.id, page.created_at, page.kind, page.reference, p.inv_id, page.amount_minor,
       (-(up_to_page.total - coalesce(sum(page.amount_minor) over (

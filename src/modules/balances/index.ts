@@ -18,5 +18,8 @@ export {
   settleAllDuePayments,
   settleDuePayments,
   settledTransferKey,
+  settlePayment,
+  type DuePayment,
+  type SettleOutcome,
   type SettlementRunResult,
 } from './settlement.service.js';

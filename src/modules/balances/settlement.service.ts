@@ -19,7 +19,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import type { Currency } from '../../platform/money.js';
 import type { Database } from '../../schema.js';
-import { postTransfer, shopAccount } from '../ledger/index.js';
+import { postTransfer, shopAccount, sumOfAccount } from '../ledger/index.js';
 import { withBalanceTables, withBalanceTablesInTransaction } from './balance.tables.js';
 import { settlementDueBound, settlementTimeOf } from './settlement.calendar.js';
 
@@ -45,7 +45,8 @@ export interface SettlementRunResult {
   readonly failed: number;
 }
 
-interface DuePayment {
+/** A payment whose money waits in pending: `paidTransferId` is the transfer that credited pending. */
+export interface DuePayment {
   readonly id: string;
   readonly shopId: string;
   readonly currency: Currency;
@@ -53,7 +54,7 @@ interface DuePayment {
   readonly paidTransferId: string;
 }
 
-type SettleOutcome = 'settled' | 'shortfall' | 'already_settled';
+export type SettleOutcome = 'settled' | 'shortfall' | 'already_settled';
 
 export const settledTransferKey = (paymentId: string) => `payment:${paymentId}:settled`;
 
@@ -180,7 +181,12 @@ async function findDuePayments(
   }));
 }
 
-async function settlePayment(deps: Deps, payment: DuePayment): Promise<SettleOutcome> {
+/**
+ * Settles one payment now (its own transaction). The periodic run calls it for due payments; a safe
+ * deal (src/modules/deals) calls it when its released money is due, since that money reaches pending
+ * by the deal's release transfer, long after the payment was paid.
+ */
+export async function settlePayment(deps: Deps, payment: DuePayment): Promise<SettleOutcome> {
   try {
     return await settlePaymentInTransaction(deps, payment);
   } catch (error) {
@@ -247,11 +253,12 @@ async function sumOfEntries(
   accountId: string,
   transferId?: string,
 ): Promise<bigint> {
-  let query = trx
+  if (transferId === undefined) return sumOfAccount(trx, accountId);
+  const row = await trx
     .selectFrom('ledger_entries')
     .select(sql<string>`coalesce(sum(amount_minor), 0)::text`.as('total'))
-    .where('account_id', '=', accountId);
-  if (transferId !== undefined) query = query.where('transfer_id', '=', transferId);
-  const row = await query.executeTakeFirstOrThrow();
+    .where('account_id', '=', accountId)
+    .where('transfer_id', '=', transferId)
+    .executeTakeFirstOrThrow();
   return BigInt(row.total);
 }

@@ -4,7 +4,7 @@
  * returns the first transfer and writes nothing. The database checks the balance again at commit and
  * refuses any update or delete, so the invariants hold even against a bug here.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { createId } from '../../platform/ids.js';
 import type { Currency } from '../../platform/money.js';
@@ -142,15 +142,13 @@ export async function postTransfer(
   return { transferId: inserted.id, isNew: true };
 }
 
-/** The sum of an account's entries (debit positive). A shop's money shows as a negative sum: it is owed to the shop. */
+/**
+ * The sum of an account's entries (debit positive), from its latest checkpoint on (ledger_balance,
+ * migration 0022). A shop's money shows as a negative sum: it is owed to the shop.
+ */
 export async function sumOfAccount(db: Kysely<Database>, accountId: string): Promise<bigint> {
-  const row = await db
-    .selectFrom('ledger_entries')
-    .select((eb) => eb.fn.sum<bigint | string | null>('amount_minor').as('total'))
-    .where('account_id', '=', accountId)
-    .executeTakeFirstOrThrow();
-  // sum(bigint) is numeric in PostgreSQL: it arrives as text (or null for no rows).
-  return row.total === null ? 0n : BigInt(row.total);
+  const result = await sql<{ total: string }>`select ledger_balance(${accountId})::text as total`.execute(db);
+  return BigInt(result.rows[0]?.total ?? '0');
 }
 
 export interface ShopBalances {
@@ -166,12 +164,17 @@ export async function readShopBalances(
   shopId: string,
   currency: Currency,
 ): Promise<ShopBalances> {
-  const owed = async (purpose: ShopPurpose) =>
-    -(await sumOfAccount(db, shopAccount(shopId, purpose, currency).id));
+  const balance = (purpose: ShopPurpose) =>
+    sql<string>`(-ledger_balance(${shopAccount(shopId, purpose, currency).id}))::text`;
+  const result = await sql<{ pending: string; available: string; on_hold: string; in_payout: string }>`
+    select ${balance('pending')} as pending, ${balance('available')} as available,
+      ${balance('on_hold')} as on_hold, ${balance('in_payout')} as in_payout`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('readShopBalances: no row');
   return {
-    pendingMinor: await owed('pending'),
-    availableMinor: await owed('available'),
-    onHoldMinor: await owed('on_hold'),
-    inPayoutMinor: await owed('in_payout'),
+    pendingMinor: BigInt(row.pending),
+    availableMinor: BigInt(row.available),
+    onHoldMinor: BigInt(row.on_hold),
+    inPayoutMinor: BigInt(row.in_payout),
   };
 }
