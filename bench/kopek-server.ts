@@ -7,6 +7,9 @@
  *   DATABASE_URL, PORT, PUBLIC_URL              where Kopek lives
  *   BENCH_WORKER = runtime | fast               runtime.worker as openRuntime builds it (1 s poll), or
  *   BENCH_POLL_MS, BENCH_WORKERS                 bench-built JobWorkers polling every BENCH_POLL_MS
+ *   BENCH_LEASE_MS, BENCH_NOTIFY_TIMEOUT_MS      (fast mode) a job's lease and the ResultURL call's deadline;
+ *                                               the fault drills (test/faults) shorten both, so a job held
+ *                                               by a killed node is taken again in seconds, not minutes
  *   BENCH_PROFILE = <file>                      V8 CPU profile of the measured window ('mark' to 'usage')
  * It talks to the parent over IPC: 'ready' once listening, 'usage' on request (CPU time and event-loop
  * utilisation since the last 'mark'), and it stops cleanly on 'stop' or when the parent goes away.
@@ -135,6 +138,10 @@ async function main(): Promise<void> {
   const mode = process.env.BENCH_WORKER === 'runtime' ? 'runtime' : 'fast';
   const pollIntervalMs = Number(process.env.BENCH_POLL_MS ?? '10');
   const workerCount = Math.max(1, Number(process.env.BENCH_WORKERS ?? '1'));
+  const leaseMs = process.env.BENCH_LEASE_MS ? Number(process.env.BENCH_LEASE_MS) : undefined;
+  const notifyTimeoutMs = process.env.BENCH_NOTIFY_TIMEOUT_MS
+    ? Number(process.env.BENCH_NOTIFY_TIMEOUT_MS)
+    : undefined;
   const workers: JobWorker[] = [];
   let workerDescription: string;
   if (mode === 'runtime') {
@@ -144,18 +151,30 @@ async function main(): Promise<void> {
     const { deps } = runtime;
     const transport = createDevMailboxTransport(deps.logger);
     for (let index = 0; index < workerCount; index += 1) {
-      const worker = new JobWorker({ db: deps.db, clock: deps.clock, logger: deps.logger, pollIntervalMs });
+      const worker = new JobWorker({
+        db: deps.db,
+        clock: deps.clock,
+        logger: deps.logger,
+        pollIntervalMs,
+        ...(leaseMs !== undefined ? { leaseMs } : {}),
+      });
       worker.register(
         MAIL_QUEUE,
         createMailDeliveryHandler({ db: deps.db, clock: deps.clock, transport, from: config.mailFrom }),
       );
-      worker.register(NOTIFICATION_QUEUE, createNotificationDeliveryHandler(deps));
+      worker.register(
+        NOTIFICATION_QUEUE,
+        createNotificationDeliveryHandler(
+          deps,
+          notifyTimeoutMs !== undefined ? { timeoutMs: notifyTimeoutMs } : {},
+        ),
+      );
       worker.register(RECONCILE_QUEUE, createReconcileHandler(deps, deps.providers.cardAcquirer));
       workers.push(worker);
     }
     workerDescription =
       `bench-built JobWorker x${workerCount} (poll ${pollIntervalMs} ms, batch 20, jobs one by one, ` +
-      `same handlers as openRuntime)`;
+      `same handlers as openRuntime${leaseMs !== undefined ? `, lease ${leaseMs} ms` : ''})`;
   }
   for (const worker of workers) worker.start();
 

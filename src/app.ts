@@ -19,11 +19,17 @@ import { registerAccountRoutes } from './modules/accounts/index.js';
 import { registerApiKeyRoutes, registerApiV1, registerWebhookCabinetRoutes } from './modules/api-v1/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
+import {
+  registerDealBackofficeRoutes,
+  registerDealPageRoutes,
+  registerDealRoutes,
+} from './modules/deals/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
 import {
   registerAtolSandbox,
   registerFiscalCallbackRoutes,
   registerFiscalRoutes,
+  registerSecondReceiptRoutes,
 } from './modules/fiscal/index.js';
 import {
   registerInvoiceApiRoutes,
@@ -36,16 +42,22 @@ import {
   registerWebServiceRoutes,
 } from './modules/payments/index.js';
 import { registerSigningKeyRoutes } from './modules/notifications/index.js';
-import { registerHoldRoutes } from './modules/payments/index.js';
+import {
+  registerHoldRoutes,
+  registerRecurringBackofficeRoutes,
+  registerRecurringRoutes,
+} from './modules/payments/index.js';
 import { registerMessageRoutes, registerUnsubscribeRoutes } from './modules/messages/index.js';
 import { registerPayoutRoutes } from './modules/payouts/index.js';
 import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
+import { registerSupportDeskRoutes, registerSupportRoutes } from './modules/support/index.js';
 import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
-import { installErrorHandler } from './platform/http/error-handler.js';
+import { protocolErrorSurfaces } from './error-surfaces.js';
+import { createFrameworkErrorHandler, installErrorHandler } from './platform/http/error-handler.js';
 import { commonErrors } from './platform/http/errors.js';
-import { containsNulCharacter, parseFormBody, requestLanguage } from './platform/http/request.js';
+import { containsNulCharacter, parseFormBody } from './platform/http/request.js';
 import { createMetrics } from './platform/metrics.js';
 import { projectRoot } from './platform/paths.js';
 import { DEMO } from './seed.js';
@@ -69,7 +81,11 @@ const SPA_SECURITY_HEADERS = {
 export const DEFAULT_WEB_ROOT = path.join(projectRoot, 'dist', 'web');
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  // Errors answer in the shape of the surface they happen on (src/error-surfaces.ts), even those Fastify
+  // raises before routing (a URL it cannot decode).
+  const errorSurfaces = protocolErrorSurfaces(deps);
   const app = Fastify({
+    frameworkErrors: createFrameworkErrorHandler(errorSurfaces),
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: process.env.TRUST_PROXY === '1',
     bodyLimit: 1_048_576,
@@ -77,7 +93,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { parser: parseFormBody });
-  installErrorHandler(app);
+  installErrorHandler(app, errorSurfaces);
   refuseNulCharacters(app);
   if (deps.config.isProduction) {
     // Browsers that once reached Kopek over HTTPS never fall back to plain HTTP for a year.
@@ -103,15 +119,20 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerCheckoutRoutes(app, deps, deps.providers.cardAcquirer);
   registerWebServiceRoutes(app, deps);
   registerHoldRoutes(app, deps, deps.providers.cardAcquirer);
+  registerRecurringRoutes(app, deps);
   // The public key that verifies ResultUrl2 notifications (JWKS).
   registerSigningKeyRoutes(app, deps);
   await registerRefundApiRoutes(app, deps);
   await registerInvoiceApiRoutes(app, deps);
   registerInvoicePayRoutes(app, deps);
+  // The buyer's safe-deal page: a secret link, server-rendered like checkout.
+  registerDealPageRoutes(app, deps);
   // One-click unsubscribe from e-mails (RFC 8058): no session, no CSRF; a signed token in the path.
   await registerUnsubscribeRoutes(app, deps);
   // ATOL Online's callback when a receipt is processed: only a hint to poll its report now.
   registerFiscalCallbackRoutes(app, deps);
+  // Robokassa's second receipt (RoboFiscal Receipt/Attach and Receipt/Status), signed with Password #1.
+  await registerSecondReceiptRoutes(app, deps);
   // An ATOL-protocol sandbox for development and tests; a sandbox never answers in production.
   if (!deps.config.isProduction && deps.config.isAtolSandboxEnabled) await registerAtolSandbox(app, deps);
   if (!deps.config.isProduction) {
@@ -140,6 +161,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerWebhookCabinetRoutes(cabinet, deps);
       registerFiscalRoutes(cabinet, deps);
       registerMessageRoutes(cabinet, deps);
+      registerDealRoutes(cabinet, deps);
+      registerSupportRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );
@@ -148,6 +171,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       backoffice.addHook('onRequest', async (request) => verifyCsrf(request));
       registerModerationRoutes(backoffice, deps);
       registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
+      registerRecurringBackofficeRoutes(backoffice, deps);
+      registerDealBackofficeRoutes(backoffice, deps);
+      registerSupportDeskRoutes(backoffice, deps);
     },
     { prefix: '/api/backoffice' },
   );
@@ -184,6 +210,8 @@ function installMetrics(app: FastifyInstance, deps: Deps, collectProcessMetrics:
   });
 }
 
+const NOT_SPA_PATHS = /^\/(api|merchant|refundservice|invoiceservicewebapi|webservice)\//i;
+
 /** Serves the built React app: its assets, and index.html for every client-side route. */
 async function registerWebApp(app: FastifyInstance, deps: Deps, webRoot: string): Promise<void> {
   const indexFile = path.join(webRoot, 'index.html');
@@ -197,9 +225,8 @@ async function registerWebApp(app: FastifyInstance, deps: Deps, webRoot: string)
     });
   }
   const serveIndex = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.url.startsWith('/api/')) {
-      return reply.code(404).send(commonErrors.notFound().toBody(requestLanguage(request)));
-    }
+    // The API and Robokassa's paths are never the cabinet's routes: their 404 is answered in their format.
+    if (NOT_SPA_PATHS.test(request.url)) throw commonErrors.routeNotFound();
     ensureCsrfToken(request, reply, deps.config.isProduction);
     reply.headers(SPA_SECURITY_HEADERS).header('cache-control', 'no-cache');
     if (indexHtml === undefined) {

@@ -25,12 +25,16 @@ export interface Config {
   readonly settlementBusinessDays: number;
   /** Days after which an unconfirmed hold (StepByStep) is released automatically. */
   readonly holdReleaseDays: number;
+  /** Days from a safe deal's payment to its automatic release, when the merchant names none. */
+  readonly dealDeadlineDays: number;
   /** The smallest payout in minor units (every currency has 2 decimals); a shop may set a higher one. */
   readonly payoutMinimumMinor: bigint;
   /** The deadline of one call to a fiscal provider (ATOL Online), answer included. */
   readonly fiscalTimeoutMs: number;
   /** The ATOL-protocol sandbox at /atol-sandbox (never in production). */
   readonly isAtolSandboxEnabled: boolean;
+  /** Failed signature / API-key checks allowed per client address in a sliding window. */
+  readonly credentialFailureRule: { readonly limit: number; readonly windowMs: number };
   readonly warnings: readonly string[];
 }
 
@@ -121,6 +125,18 @@ function readHoldReleaseDays(value: string | undefined): number {
   return Number(value);
 }
 
+/** KOPEK_DEAL_DEADLINE_DAYS: two weeks by default, for delivery by post; at most 180 days. */
+function readDealDeadlineDays(value: string | undefined): number {
+  if (value === undefined || value === '') return 14;
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 180) {
+    throw new ConfigError(
+      'KOPEK_DEAL_DEADLINE_DAYS',
+      `expected a whole number from 1 to 180, got "${value}"`,
+    );
+  }
+  return Number(value);
+}
+
 /** KOPEK_FISCAL_TIMEOUT_MS: 30 s by default, like acquirer calls; tests use a short one. */
 function readFiscalTimeoutMs(value: string | undefined): number {
   if (value === undefined || value === '') return 30_000;
@@ -141,6 +157,26 @@ function readAtolSandbox(value: string | undefined, nodeEnv: NodeEnvironment): b
   if (value === '1' && nodeEnv === 'production')
     throw new ConfigError('KOPEK_ATOL_SANDBOX', 'the ATOL sandbox cannot run when NODE_ENV=production');
   return value === '1';
+}
+
+/**
+ * KOPEK_SIGNATURE_FAILURE_LIMIT (default 20) and KOPEK_SIGNATURE_FAILURE_WINDOW_SECONDS (default 600):
+ * how many wrong signatures or unknown API keys one address may send in the sliding window before its
+ * requests are refused. Twenty is far above what a misconfigured integration needs to notice its mistake
+ * and far below what guessing a password needs.
+ */
+function readCredentialFailureRule(limit: string | undefined, windowSeconds: string | undefined) {
+  const read = (variable: string, value: string | undefined, fallback: number, max: number) => {
+    if (value === undefined || value === '') return fallback;
+    if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > max)
+      throw new ConfigError(variable, `expected a whole number from 1 to ${max}, got "${value}"`);
+    return Number(value);
+  };
+  return Object.freeze({
+    limit: read('KOPEK_SIGNATURE_FAILURE_LIMIT', limit, 20, 100_000),
+    // At most a day: the counters' rows are deleted by the hourly housekeeping after one day.
+    windowMs: read('KOPEK_SIGNATURE_FAILURE_WINDOW_SECONDS', windowSeconds, 600, 86_400) * 1000,
+  });
 }
 
 function parseMasterKey(value: string): Buffer {
@@ -214,9 +250,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: readLogLevel(environment.LOG_LEVEL, nodeEnv),
     settlementBusinessDays: readSettlementBusinessDays(environment.KOPEK_SETTLEMENT_BUSINESS_DAYS),
     holdReleaseDays: readHoldReleaseDays(environment.KOPEK_HOLD_RELEASE_DAYS),
+    dealDeadlineDays: readDealDeadlineDays(environment.KOPEK_DEAL_DEADLINE_DAYS),
     payoutMinimumMinor: readPayoutMinimum(environment.KOPEK_PAYOUT_MINIMUM),
     fiscalTimeoutMs: readFiscalTimeoutMs(environment.KOPEK_FISCAL_TIMEOUT_MS),
     isAtolSandboxEnabled: readAtolSandbox(environment.KOPEK_ATOL_SANDBOX, nodeEnv),
+    credentialFailureRule: readCredentialFailureRule(
+      environment.KOPEK_SIGNATURE_FAILURE_LIMIT,
+      environment.KOPEK_SIGNATURE_FAILURE_WINDOW_SECONDS,
+    ),
     warnings: Object.freeze(warnings),
   });
 }

@@ -14,11 +14,22 @@ import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
 import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
 import { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './modules/api-v1/index.js';
 import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
+import {
+  createDealSettlementHandler,
+  DEAL_RELEASE_INTERVAL_MS,
+  DEAL_SETTLEMENT_QUEUE,
+  releaseDueDeals,
+} from './modules/deals/index.js';
 import { AtolOnlineClient, createFiscalRegisterHandler, FISCAL_QUEUE } from './modules/fiscal/index.js';
 import { LEDGER_CHECKPOINT_INTERVAL_MS, runLedgerCheckpoint } from './modules/ledger/index.js';
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
-import { createReconcileHandler, RECONCILE_QUEUE } from './modules/payments/index.js';
+import {
+  createReconcileHandler,
+  createRecurringChargeHandler,
+  RECONCILE_QUEUE,
+  RECURRING_CHARGE_QUEUE,
+} from './modules/payments/index.js';
 import {
   createHoldReconcileHandler,
   HOLD_EXPIRY_INTERVAL_MS,
@@ -101,6 +112,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   );
   worker.register(NOTIFICATION_QUEUE, createNotificationDeliveryHandler(deps));
   worker.register(RECONCILE_QUEUE, createReconcileHandler(deps, deps.providers.cardAcquirer));
+  // Recurring charges (/Merchant/Recurring): the card the parent saved is charged by this job.
+  worker.register(RECURRING_CHARGE_QUEUE, createRecurringChargeHandler(deps, deps.providers.cardAcquirer));
   // Holds (StepByStep): a capture or release whose acquirer answer was lost is finished by its job; holds
   // nobody confirmed are released after KOPEK_HOLD_RELEASE_DAYS. Each release locks its payment, so every
   // worker node may run the task.
@@ -109,6 +122,12 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     await releaseExpiredHolds(deps, deps.providers.cardAcquirer);
   });
   worker.register(WEBHOOK_QUEUE, createWebhookDeliveryHandler(deps));
+  // Safe deals (src/modules/deals): deals past their deadline are released (each under its row lock, so
+  // every node may run the sweep); released money is settled to available by its own job.
+  worker.register(DEAL_SETTLEMENT_QUEUE, createDealSettlementHandler(deps));
+  worker.every('deals.release-due', DEAL_RELEASE_INTERVAL_MS, async () => {
+    await releaseDueDeals(deps);
+  });
   // Fiscal receipts through the shop's ATOL Online account (or another service speaking its protocol):
   // registration, then report polls (src/modules/fiscal). The base URL is the merchant's setting, so in
   // production the client connects only to public addresses, checked at connection time.

@@ -145,6 +145,12 @@ export interface ShopsTable {
   success_method: HttpMethod;
   fail_url: string | null;
   fail_method: HttpMethod;
+  /** Recurring and saved-card payments, switched on by an operator (0018). */
+  is_recurring_allowed: boolean;
+  /** The buyer pays the fee on top of OutSum; the merchant's choice (0020). */
+  is_buyer_fee: boolean;
+  /** Holds (StepByStep), switched on by an operator (0020). */
+  is_hold_allowed: boolean;
   created_at: Timestamp;
   updated_at: Timestamp;
   submitted_at: Timestamp | null;
@@ -187,6 +193,14 @@ export interface PaymentsTable {
   /** [name, value] pairs of Shp_* parameters, in the order received. */
   shp: ColumnType<[string, string][], string, string>;
   receipt: string | null;
+  /** The Receipt as read at the start (protocol.receiptToStoredJson), or null without one (0021). */
+  receipt_parsed: ColumnType<unknown, string | null | undefined, string | null>;
+  /** IsWithoutFreeSale=true: no free-sale receipt when no Receipt came (0021). */
+  is_without_free_sale: Generated<boolean>;
+  /** A safe deal's payment: paid into the platform's escrow, not the shop's pending account (0019). */
+  is_escrow: Generated<boolean>;
+  /** The part of fee_minor the buyer paid on top of amount_minor; null: the shop paid it all (0020). */
+  buyer_fee_minor: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   user_ip: string | null;
   out_sum_currency: string | null;
   result_url2: string | null;
@@ -197,6 +211,12 @@ export interface PaymentsTable {
   expires_at: Timestamp | null;
   op_key: string | null;
   card_mask: string | null;
+  /** Recurring=true: the parent of a recurring chain (0018). */
+  is_recurring: Generated<boolean>;
+  /** A child charge of /Merchant/Recurring: the payment of PreviousInvoiceID (0018). */
+  previous_payment_id: Generated<string | null>;
+  /** A saved-card (CoF) payment: the earlier operation whose OpKey came as Token (0018). */
+  cof_payment_id: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
   paid_at: Timestamp | null;

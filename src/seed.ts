@@ -129,10 +129,11 @@ export async function seedDemoData(deps: Deps): Promise<{ created: boolean }> {
     },
     meta,
   );
-  // The demo shop is active from the start, as if the operator had approved it.
+  // The demo shop is active from the start, as if the operator had approved it, with recurring and
+  // saved-card payments and holds allowed so that they can be tried at once.
   await deps.db
     .updateTable('shops')
-    .set({ status: 'active', reviewed_at: now })
+    .set({ status: 'active', reviewed_at: now, is_recurring_allowed: true, is_hold_allowed: true })
     .where('id', '=', shop.id)
     .execute();
   return { created: true };

@@ -41,7 +41,8 @@ export const REDACT_PATHS = [
 
 /** Tokens travel in some paths (e-mailed links): they are masked before a URL is logged. */
 export function maskUrlSecrets(url: string): string {
-  return url.replace(/\/(links|email-links|unsubscribe)\/[^/?#]+/g, '/$1/[redacted]');
+  // A safe deal's link (/deal/<secret>) lets its holder release the deal's money.
+  return url.replace(/\/(links|email-links|unsubscribe|deal)\/[^/?#]+/g, '/$1/[redacted]');
 }
 
 interface LoggedRequest {

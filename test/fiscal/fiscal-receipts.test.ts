@@ -9,7 +9,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  draftFromRobokassaReceipt,
+  draftFromReceipt,
   enqueueFiscalReceipt,
   formatAtolTimestamp,
   type AtolSandbox,
@@ -18,6 +18,7 @@ import {
   type NewFiscalReceipt,
   type SandboxBehaviour,
 } from '../../src/modules/fiscal/index.js';
+import { parseReceipt } from '../../src/modules/protocol/index.js';
 import type { TestBrowser } from '../support/client.js';
 import { addEmployee, auditEntries, createShopVia, registerMerchant } from '../support/flows.js';
 import { createTestContext, type TestContext } from '../support/harness.js';
@@ -236,29 +237,32 @@ describe('a sale receipt', () => {
     expect(await sandbox.listDocuments(shop.group.groupCode)).toHaveLength(0);
   });
 
-  it("takes Robokassa's Receipt as the payment stored it; one that cannot be read fails with the reason", async () => {
+  it("takes Robokassa's Receipt as read at the start; a reason instead of a draft fails the receipt", async () => {
     const shop = await createFiscalShop();
     const paymentId = await insertPayment(context, shop, 149_000n);
-    const receipt = JSON.stringify({
-      items: [
-        { name: 'Кофе', quantity: 2, sum: 1000, tax: 'vat20' },
-        { name: 'Доставка', quantity: 1, sum: 490, tax: 'none', payment_object: 'service' },
-      ],
-    });
-    const fallback = { description: 'Заказ', amountMinor: 149_000n, email: 'buyer@example.ru' };
+    const parsed = parseReceipt(
+      JSON.stringify({
+        items: [
+          { name: 'Кофе', quantity: 2, sum: 1000, tax: 'vat20' },
+          { name: 'Доставка', quantity: 1, sum: 490, tax: 'none', payment_object: 'service' },
+        ],
+      }),
+      149_000n,
+    );
+    if (!parsed.ok) throw new Error(parsed.error.detail.en);
     const enqueued = await enqueue({
       kind: 'sell',
       paymentId,
-      receipt: draftFromRobokassaReceipt(receipt, fallback),
+      receipt: draftFromReceipt(parsed.receipt, { email: 'buyer@example.ru' }),
     });
     expect((await runJobs(enqueued!.receiptId)).status).toBe('done');
 
     const otherPayment = await insertPayment(context, shop, 149_000n);
-    const broken = draftFromRobokassaReceipt('{"items": [', fallback);
-    const failed = await enqueue({ kind: 'sell', paymentId: otherPayment, receipt: broken });
+    const reason = { ru: 'сумма не помещается в один чек.', en: 'the amount does not fit into one receipt.' };
+    const failed = await enqueue({ kind: 'sell', paymentId: otherPayment, receipt: reason });
     expect(failed?.status).toBe('fail');
     expect((await receiptView(failed!.receiptId)).error).toBe(
-      'Receipt не является JSON. / Receipt is not JSON.',
+      'сумма не помещается в один чек. / the amount does not fit into one receipt.',
     );
   });
 

@@ -155,7 +155,10 @@ describe('CreateInvoice', () => {
     );
     expect(response.body).toContain(`"invId":${big},`);
 
-    const again = await create(signInvoiceToken(createPayload({ InvId: big }), shopKey(shop)));
+    // Another link (not the same token again, which answers its own link: test/security/jwt-replay).
+    const again = await create(
+      signInvoiceToken(createPayload({ InvId: big, Description: 'Другая ссылка' }), shopKey(shop)),
+    );
     expect(again).toEqual({
       isSuccess: false,
       message: `Invalid InvId: ${big} is already used by another invoice or payment of the shop.`,
@@ -210,7 +213,10 @@ describe('CreateInvoice', () => {
     });
     expect(JSON.parse(String(row.receipt))).toEqual({
       sno: 'usn_income',
-      items: [{ name: 'Товар', quantity: 2, cost: 150, tax: 'vat20', payment_method: 'full_payment' }],
+      // Read by the Receipt rules and written back in Robokassa's own form, with the line's sum.
+      items: [
+        { name: 'Товар', quantity: 2, cost: 150, sum: 300, tax: 'vat20', payment_method: 'full_payment' },
+      ],
     });
   });
 
@@ -263,6 +269,10 @@ describe('CreateInvoice', () => {
     ['UserFields', { UserFields: { info: 'no prefix' } }],
     ['InvoiceItems', { InvoiceItems: { Name: 'not an array' } }],
     ['InvoiceItems', { InvoiceItems: [{ Name: 'Товар', Quantity: 0, Cost: 1, Tax: 'none' }] }],
+    // 54-FZ rules: a retired VAT rate, and items that do not add up to OutSum.
+    ['InvoiceItems', { InvoiceItems: [{ Name: 'Товар', Quantity: 1, Cost: 100, Tax: 'vat18' }] }],
+    ['InvoiceItems', { InvoiceItems: [{ Name: 'Товар', Quantity: 1, Cost: 1, Tax: 'none' }] }],
+    ['Sno', { Sno: 'envd2', InvoiceItems: [{ Name: 'Товар', Quantity: 1, Cost: 150.5, Tax: 'none' }] }],
     ['SuccessUrl2Data', { SuccessUrl2Data: { Url: 'javascript:alert(1)' } }],
     ['FailUrl2Data', { FailUrl2Data: { Url: 'https://shop.example/fail', Method: 'PUT' } }],
     ['ExpirationDate', { ExpirationDate: '2026-03-01T12:00:00+03:00' }],

@@ -283,6 +283,9 @@ describe('the list of operations', () => {
       createdAt: '2026-03-01T13:00:00.000Z',
       paidAt: '2026-03-01T13:01:30.000Z',
       notification: 'delivered',
+      isRecurringParent: false,
+      recurringPreviousInvId: null,
+      isSavedCard: false,
     });
     expect(answer.items.map((item) => item.notification)).toEqual([
       'delivered',

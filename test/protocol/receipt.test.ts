@@ -8,7 +8,9 @@ import {
   buildFreeSaleReceipt,
   FREE_SALE_ITEM_NAME,
   formatReceiptJson,
+  MAX_RECEIPT_TOTAL_MINOR,
   parseReceipt,
+  parseReceiptItemList,
   RECEIPT_PAYMENT_METHODS,
   RECEIPT_PAYMENT_OBJECTS,
   RECEIPT_SNO_VALUES,
@@ -817,10 +819,13 @@ const itemArbitrary: fc.Arbitrary<GeneratedItem> = fc
   })
   .filter((item) => item.sumMinor < 4_294_967_295n);
 
-const receiptArbitrary = fc.record({
-  items: fc.array(itemArbitrary, { minLength: 1, maxLength: 8 }),
-  sno: fc.option(fc.constantFrom(...RECEIPT_SNO_VALUES), { nil: undefined }),
-});
+const receiptArbitrary = fc
+  .record({
+    items: fc.array(itemArbitrary, { minLength: 1, maxLength: 8 }),
+    sno: fc.option(fc.constantFrom(...RECEIPT_SNO_VALUES), { nil: undefined }),
+  })
+  // A receipt's total has 8 + 2 digits (checked by its own test below).
+  .filter(({ items }) => items.reduce((total, item) => total + item.sumMinor, 0n) <= MAX_RECEIPT_TOTAL_MINOR);
 
 const encodings: readonly [string, (json: string) => string, number][] = [
   ['raw', (json) => json, 0],
@@ -910,5 +915,59 @@ describe('parseReceipt: properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('the receipt total and item lists of the Invoice and Refund APIs', () => {
+  it("refuses a receipt whose total is beyond the register's 8 + 2 digits, whatever OutSum allows", () => {
+    const line = { name: 'Станок', quantity: 1, cost: raw('42949672.95'), tax: 'none' };
+    const items = [line, line, line];
+    const total = 3n * 4_294_967_295n;
+    const parsed = parseReceipt(toJson({ items }), total);
+    expect(total > MAX_RECEIPT_TOTAL_MINOR).toBe(true);
+    expect(parsed).toMatchObject({ ok: false, problems: [{ reason: 'amount_too_large', field: 'items' }] });
+  });
+
+  it('reads PascalCase InvoiceItems and names the item and the field as the sender spelled them', () => {
+    const good = parseReceiptItemList(
+      [{ Name: 'Кофе', Quantity: 2, Cost: 5.5, Tax: 'vat20', PaymentMethod: 'full_payment' }],
+      'pascal',
+      1_100n,
+    );
+    expect(good).toMatchObject({
+      ok: true,
+      receipt: { totalMinor: 1_100n, items: [{ priceMinor: 550n, paymentMethod: 'full_payment' }] },
+    });
+    const bad = parseReceiptItemList(
+      [
+        { Name: 'Кофе', Quantity: 1, Cost: 10, Tax: 'vat20' },
+        { Name: 'Чай', Quantity: 1, Cost: 5, Tax: 'vat18' },
+      ],
+      'pascal',
+    );
+    expect(bad).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'tax_retired', field: 'Tax', item: { index: 2, name: 'Чай' } }],
+    });
+    if (bad.ok) throw new Error('expected a problem');
+    expect(bad.message.en).toContain('Item 2 "Чай", field Tax');
+    expect(bad.message.ru).toContain('Позиция 2 «Чай», поле Tax');
+  });
+
+  it('checks an item list against the amount it must add up to, and refuses what is not a list', () => {
+    const items = [{ name: 'Кофе', quantity: 1, cost: '10.00', tax: 'none' }];
+    expect(parseReceiptItemList(items, 'camel', 1_000n).ok).toBe(true);
+    expect(parseReceiptItemList(items, 'camel', 900n)).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'total_mismatch', field: 'items' }],
+    });
+    expect(parseReceiptItemList({ Name: 'x' }, 'pascal')).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'value_not_array', field: 'InvoiceItems' }],
+    });
+    expect(parseReceiptItemList([], 'pascal')).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'items_empty', field: 'InvoiceItems' }],
+    });
   });
 });

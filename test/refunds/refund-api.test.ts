@@ -128,7 +128,10 @@ describe('Create', () => {
     expect((await getState(answer.requestId)).body).toBe(
       `{"requestId":"${answer.requestId}","amount":69.750000,"label":"finished"}`,
     );
-    expect((await create(full)).body).toBe(refusedWith('AlreadyRefunded'));
+    // The same token again answers its refund (test/security/jwt-replay); another full refund is refused.
+    expect((await create(full)).json()).toMatchObject({ success: true, requestId: answer.requestId });
+    const another = signRefundToken({ OpKey: payment.opKey, jti: 'again' }, shop.passwords.password3);
+    expect((await create(another)).body).toBe(refusedWith('AlreadyRefunded'));
     const rows = await refundRows(context, payment.id);
     expect(rows.map((row) => row.amount_minor).sort()).toEqual([3_025n, 6_975n].sort());
   });
@@ -174,12 +177,16 @@ describe('Create', () => {
         return `${header}.${changed}.${signature}`;
       },
     ],
-  ])('refuses a token signed with %s: InvalidSignature, nothing written', async (_name, sign) => {
-    const payment = await pay(context, shop, '100.00');
-    const token = sign({ OpKey: payment.opKey, RefundSum: 1 });
-    expect((await create(token)).body).toBe(refusedWith('InvalidSignature'));
-    expect(await refundRows(context, payment.id)).toHaveLength(0);
-  });
+  ])(
+    'refuses a token signed with %s: OperationNotFound (as for an unknown OpKey), nothing written',
+    async (_name, sign) => {
+      const payment = await pay(context, shop, '100.00');
+      const token = sign({ OpKey: payment.opKey, RefundSum: 1 });
+      // The same answer as for an unknown OpKey: a badly signed token never learns that the operation exists.
+      expect((await create(token)).body).toBe(refusedWith('OperationNotFound'));
+      expect(await refundRows(context, payment.id)).toHaveLength(0);
+    },
+  );
 
   it.each([['0'], [0], [-1], ['1.001'], ['abc'], [1e21], [true], ['']])(
     'answers InvalidRefundSum for RefundSum %j',
@@ -236,10 +243,15 @@ describe('Create', () => {
       payload: token,
     });
     expect(raw.json()).toMatchObject({ success: true });
+    // A second token (the same one again would answer the first refund: test/security/jwt-replay).
+    const second = signRefundToken(
+      { OpKey: payment.opKey, RefundSum: 1, jti: '2' },
+      shop.passwords.password3,
+    );
     const untyped = await context.app.inject({
       method: 'POST',
       url: '/RefundService/Refund/Create',
-      payload: Buffer.from(token),
+      payload: Buffer.from(second),
     });
     expect(untyped.json()).toMatchObject({ success: true });
     expect(await refundRows(context, payment.id)).toHaveLength(2);

@@ -52,7 +52,9 @@ async function createEndpoint(): Promise<string> {
 }
 
 beforeAll(async () => {
-  context = await createTestContext({ LOG_LEVEL: 'silent' });
+  // Fuzzing sends thousands of wrong signatures from one address: the limit on them (tested in
+  // signature-brute-force.test.ts) is raised so the fuzz keeps reaching the handlers.
+  context = await createTestContext({ LOG_LEVEL: 'silent', KOPEK_SIGNATURE_FAILURE_LIMIT: '100000' });
   const merchant = await registerMerchant(context);
   const shop = await openLiveShop(context, merchant.browser);
   const key = await merchant.browser.post(`/api/cabinet/shops/${shop.id}/api-keys`, { name: 'Fuzz' });
@@ -84,6 +86,16 @@ const ROUTES: readonly { method: Method; path: string; id?: keyof typeof real }[
   { method: 'POST', path: '/api/v1/webhook-endpoints/:id/rotate-secret', id: 'endpointId' },
   { method: 'GET', path: '/api/v1/webhook-endpoints/:id/deliveries', id: 'endpointId' },
   { method: 'POST', path: '/api/v1/webhook-deliveries/:id/resend', id: 'deliveryId' },
+  { method: 'POST', path: '/api/v1/payments/:id/capture', id: 'paymentId' },
+  { method: 'POST', path: '/api/v1/payments/:id/cancel', id: 'paymentId' },
+  { method: 'GET', path: '/api/v1/payouts' },
+  { method: 'GET', path: '/api/v1/payouts/:id' },
+  { method: 'POST', path: '/api/v1/payouts' },
+  { method: 'GET', path: '/api/v1/ledger/entries' },
+  { method: 'GET', path: '/api/v1/payment-links' },
+  { method: 'POST', path: '/api/v1/payment-links' },
+  { method: 'GET', path: '/api/v1/payment-links/:id' },
+  { method: 'POST', path: '/api/v1/payment-links/:id/deactivate' },
 ];
 
 /** Header values must be Latin-1 without control characters, or the HTTP layer itself refuses them. */

@@ -3,9 +3,7 @@
  * second-factor codes (even the right password is then refused), sign-ins, registrations and link
  * requests are limited per IP (counted in PostgreSQL), and a limited IP does not block anyone else.
  *
- * Not covered here, and reported instead: wrong signatures on /Merchant/Index.aspx, OpStateExt and the
- * Refund API are not rate-limited today (no consumeRateLimit on those paths), and neither are requests
- * with unknown API keys (the /api/v1 limit counts per authenticated key only).
+ * Wrong signatures on the Robokassa-compatible endpoints and unknown API keys: signature-brute-force.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../src/modules/accounts/totp.js';

@@ -305,14 +305,23 @@ export function expectNo5xx(response: LightMyRequestResponse, what: string): voi
   );
 }
 
+/** The platform's codes for bodies Fastify refuses before any handler runs. */
+const BODY_PARSER_CODES = [
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'invalid_content_length',
+];
+
 /**
  * Fastify refuses some bodies before any handler runs (unparseable JSON, an unsupported content type, a
- * body over the limit); the platform error handler answers those with its JSON shape on every surface.
+ * body over the limit); the platform error handler answers those with its JSON shape and a specific code
+ * under /api and on paths without a surface of their own. (Robokassa's surfaces answer in their format.)
  */
 export function isBodyParserRefusal(response: LightMyRequestResponse): boolean {
   if (![400, 413, 415].includes(response.statusCode)) return false;
   const body = safeJson(response.body) as { error?: { code?: unknown } } | undefined;
-  return body?.error?.code === 'bad_request';
+  return BODY_PARSER_CODES.includes(String(body?.error?.code));
 }
 
 export function safeJson(text: string): unknown {

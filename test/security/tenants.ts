@@ -48,6 +48,10 @@ export interface Victim extends Tenant {
   readonly receiptId: string;
   readonly attemptId: string;
   readonly messageId: string;
+  readonly dealId: string;
+  readonly ticketId: string;
+  readonly attachmentId: string;
+  readonly feedbackId: string;
 }
 
 export interface Tenants {
@@ -175,6 +179,14 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     200,
   );
   const receiptId = await createFailedReceipt(context, payment.id);
+  const deal = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/deals', {
+      shopId: aBase.shop.id,
+      amount: '100.00',
+      description: 'Deal of tenant A',
+      buyerEmail: 'buyer-of-a@example.ru',
+    }),
+  );
   const spareKey = await created<{ id: string }>(
     await aBase.browser.post(`/api/cabinet/shops/${aBase.shop.id}/api-keys`, { name: 'Spare key of A' }),
   );
@@ -185,6 +197,20 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     }),
   );
 
+  const ticket = await created<{ id: string; posts: { attachments: { id: string }[] }[] }>(
+    await aBase.browser.post('/api/cabinet/support/tickets', {
+      topic: 'payments',
+      subject: 'Ticket of tenant A',
+      shopId: aBase.shop.id,
+      body: 'Ticket text of tenant A',
+      attachments: [
+        { fileName: 'tenant-a.txt', contentBase64: Buffer.from('File of tenant A').toString('base64') },
+      ],
+    }),
+  );
+  const feedback = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/feedback', { category: 'idea', body: 'Feedback of tenant A' }),
+  );
   const message = await sql<{ id: string }>`
     select id from messages where account_id = ${aBase.accountId} order by id limit 1`.execute(
     context.deps.db,
@@ -208,6 +234,10 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     receiptId,
     attemptId,
     messageId,
+    dealId: deal.id,
+    ticketId: ticket.id,
+    attachmentId: ticket.posts[0]?.attachments[0]?.id ?? '',
+    feedbackId: feedback.id,
   };
   return { a, b, operator, bSecondSession: () => signInBrowser(context, b.email) };
 }
@@ -233,6 +263,15 @@ export function victimMarkers(a: Victim): string[] {
     a.receiptId,
     a.attemptId,
     a.messageId,
+    a.dealId,
+    a.ticketId,
+    a.attachmentId,
+    a.feedbackId,
+    'Ticket of tenant A',
+    'File of tenant A',
+    'Feedback of tenant A',
+    'Deal of tenant A',
+    'buyer-of-a@example.ru',
     a.apiKey.id,
     a.apiKey.secret,
     a.spareKeyId,
@@ -550,6 +589,20 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     foreign((v) => ({ url: `${cabinet}/invoices/${v.invoiceId}/qr.svg` })),
   ],
 
+  // Safe deals.
+  [`GET ${cabinet}/deals`]: [
+    own([200], () => ({ url: `${cabinet}/deals` })),
+    own([200], (v) => ({ url: `${cabinet}/deals?shopId=${v.shop.id}` })),
+  ],
+  [`POST ${cabinet}/deals`]: [
+    foreign((v) => ({
+      url: `${cabinet}/deals`,
+      body: { shopId: v.shop.id, amount: '100.00', description: 'Stranger deal', buyerEmail: 'x@example.ru' },
+    })),
+  ],
+  [`GET ${cabinet}/deals/:id`]: [foreign((v) => ({ url: `${cabinet}/deals/${v.dealId}` }))],
+  [`POST ${cabinet}/deals/:id/cancel`]: [foreign((v) => ({ url: `${cabinet}/deals/${v.dealId}/cancel` }))],
+
   // Fiscal receipts.
   [`GET ${cabinet}/fiscal-receipts`]: [
     own([200], () => ({ url: `${cabinet}/fiscal-receipts` })),
@@ -558,6 +611,27 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ],
   [`GET ${cabinet}/fiscal-receipts/:id`]: [
     foreign((v) => ({ url: `${cabinet}/fiscal-receipts/${v.receiptId}` })),
+  ],
+  [`POST ${cabinet}/shops/:shopId/fiscal-settings/check`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-settings/check` })),
+  ],
+  [`GET ${cabinet}/shops/:shopId/fiscal-import`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-import` })),
+  ],
+  [`POST ${cabinet}/shops/:shopId/fiscal-import/callback-url`]: [
+    foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-import/callback-url` })),
+  ],
+  [`POST ${cabinet}/shops/:shopId/fiscal-import/files`]: [
+    foreign((v) => ({
+      url: `${cabinet}/shops/${v.shop.id}/fiscal-import/files`,
+      body: {
+        format: 'csv',
+        content: 'fn,fd,datetime,operation,total\n9999078900004312,7,01.03.2026 12:00:00,sell,100.00',
+      },
+    })),
+  ],
+  [`GET ${cabinet}/fiscal-receipts/:id/qr.svg`]: [
+    foreign((v) => ({ url: `${cabinet}/fiscal-receipts/${v.receiptId}/qr.svg` })),
   ],
   [`POST ${cabinet}/fiscal-receipts/:id/retry`]: [
     foreign((v) => ({ url: `${cabinet}/fiscal-receipts/${v.receiptId}/retry` })),
@@ -579,6 +653,35 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     })),
   ],
 
+  // Support and feedback: the account's own tickets, files and feedback.
+  [`GET ${cabinet}/support/tickets`]: [own([200], () => ({ url: `${cabinet}/support/tickets` }))],
+  [`POST ${cabinet}/support/tickets`]: [
+    own([404], (v) => ({
+      url: `${cabinet}/support/tickets`,
+      body: { topic: 'payments', subject: 'Stranger', body: 'Stranger', shopId: v.shop.id },
+    })),
+    own([404], (v) => ({
+      url: `${cabinet}/support/tickets`,
+      body: { topic: 'payments', subject: 'Stranger', body: 'Stranger', paymentId: v.paymentId },
+    })),
+  ],
+  [`GET ${cabinet}/support/tickets/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/support/tickets/${v.ticketId}` })),
+  ],
+  [`GET ${cabinet}/support/tickets/:id/changes`]: [
+    foreign((v) => ({ url: `${cabinet}/support/tickets/${v.ticketId}/changes?since=1` })),
+  ],
+  [`POST ${cabinet}/support/tickets/:id/replies`]: [
+    foreign((v) => ({ url: `${cabinet}/support/tickets/${v.ticketId}/replies`, body: { body: 'Stranger' } })),
+  ],
+  [`GET ${cabinet}/support/attachments/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/support/attachments/${v.attachmentId}` })),
+  ],
+  [`GET ${cabinet}/feedback`]: [own([200], () => ({ url: `${cabinet}/feedback` }))],
+  [`POST ${cabinet}/feedback`]: [
+    own([422], () => ({ url: `${cabinet}/feedback`, body: { category: 'x', body: '' } })),
+  ],
+
   // The back-office: a merchant is refused; the operator is not.
   ['GET /api/backoffice/shops']: [foreign(() => ({ url: '/api/backoffice/shops' }), 'backoffice')],
   ['POST /api/backoffice/shops/:id/activate']: [
@@ -587,6 +690,62 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ['POST /api/backoffice/shops/:id/reject']: [
     foreign(
       (v) => ({ url: `/api/backoffice/shops/${v.shop.id}/reject`, body: { reason: 'Stranger' } }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/deals']: [foreign(() => ({ url: '/api/backoffice/deals' }), 'backoffice')],
+  ['POST /api/backoffice/deals/:id/decide']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/deals/${v.dealId}/decide`,
+        body: { decision: 'buyer', note: 'Stranger' },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/shops/:id/recurring']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/shops/${v.shop.id}/recurring`, body: { isAllowed: true } }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/shops/:id/holds']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/shops/${v.shop.id}/holds`, body: { isAllowed: true } }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/support/tickets']: [
+    foreign(() => ({ url: '/api/backoffice/support/tickets' }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/support/tickets/:id']: [
+    foreign((v) => ({ url: `/api/backoffice/support/tickets/${v.ticketId}` }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/support/tickets/:id/replies']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/support/tickets/${v.ticketId}/replies`, body: { body: 'Stranger' } }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/support/tickets/:id/notes']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/support/tickets/${v.ticketId}/notes`, body: { body: 'Stranger' } }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/support/tickets/:id/status']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/support/tickets/${v.ticketId}/status`, body: { status: 'resolved' } }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/support/attachments/:id']: [
+    foreign((v) => ({ url: `/api/backoffice/support/attachments/${v.attachmentId}` }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/feedback']: [foreign(() => ({ url: '/api/backoffice/feedback' }), 'backoffice')],
+  ['POST /api/backoffice/feedback/:id/status']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/feedback/${v.feedbackId}/status`, body: { status: 'planned' } }),
       'backoffice',
     ),
   ],
@@ -613,6 +772,34 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     foreign((v) => ({ url: `/api/v1/payments/${v.paymentId}/refunds`, body: { amount: '1.00' } }), 'api'),
   ],
   ['GET /api/v1/balance']: [own([200], () => ({ url: '/api/v1/balance' }), 'api')],
+  ['POST /api/v1/payments/:id/capture']: [
+    foreign((v) => ({ url: `/api/v1/payments/${v.paymentId}/capture`, body: { amount: '1.00' } }), 'api'),
+  ],
+  ['POST /api/v1/payments/:id/cancel']: [
+    foreign((v) => ({ url: `/api/v1/payments/${v.paymentId}/cancel` }), 'api'),
+  ],
+  ['GET /api/v1/payouts']: [own([200], () => ({ url: '/api/v1/payouts' }), 'api')],
+  ['GET /api/v1/payouts/:id']: [foreign((v) => ({ url: `/api/v1/payouts/${v.payoutId}` }), 'api')],
+  // The stranger's own shop has no bank details: refused, and nothing of the victim's is touched.
+  ['POST /api/v1/payouts']: [own([409], () => ({ url: '/api/v1/payouts', body: { amount: '1.00' } }), 'api')],
+  ['GET /api/v1/ledger/entries']: [own([200], () => ({ url: '/api/v1/ledger/entries' }), 'api')],
+  ['GET /api/v1/payment-links']: [own([200], () => ({ url: '/api/v1/payment-links' }), 'api')],
+  ['POST /api/v1/payment-links']: [
+    own(
+      [422],
+      () => ({
+        url: '/api/v1/payment-links',
+        body: { invoiceType: 'OneTime', amount: '0', description: 'x' },
+      }),
+      'api',
+    ),
+  ],
+  ['GET /api/v1/payment-links/:id']: [
+    foreign((v) => ({ url: `/api/v1/payment-links/${v.invoiceId}` }), 'api'),
+  ],
+  ['POST /api/v1/payment-links/:id/deactivate']: [
+    foreign((v) => ({ url: `/api/v1/payment-links/${v.invoiceId}/deactivate` }), 'api'),
+  ],
   ['GET /api/v1/webhook-endpoints']: [own([200], () => ({ url: '/api/v1/webhook-endpoints' }), 'api')],
   ['POST /api/v1/webhook-endpoints']: [
     own([422], () => ({ url: '/api/v1/webhook-endpoints', body: { url: 'ftp://x', events: [] } }), 'api'),
@@ -638,6 +825,16 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ['POST /api/v1/webhook-deliveries/:id/resend']: [
     foreign((v) => ({ url: `/api/v1/webhook-deliveries/${v.deliveryId}/resend` }), 'api'),
   ],
+  ['GET /api/v1/deals']: [own([200], () => ({ url: '/api/v1/deals' }), 'api')],
+  ['POST /api/v1/deals']: [
+    own(
+      [422],
+      () => ({ url: '/api/v1/deals', body: { amount: '0', description: '', buyerEmail: 'x' } }),
+      'api',
+    ),
+  ],
+  ['GET /api/v1/deals/:id']: [foreign((v) => ({ url: `/api/v1/deals/${v.dealId}` }), 'api')],
+  ['POST /api/v1/deals/:id/cancel']: [foreign((v) => ({ url: `/api/v1/deals/${v.dealId}/cancel` }), 'api')],
 };
 
 /** "METHOD /path" → its method. */

@@ -12,6 +12,8 @@ import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
 import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
 import { EmployeesPage } from './features/employees/employees.page';
+import { DealDisputesPage } from './features/deals/deal-disputes.page';
+import { DealsPage } from './features/deals/deals.page';
 import { InvoicesPage } from './features/invoices/invoices.page';
 import { MessagePage } from './features/messages/message.page';
 import { MessagesPage } from './features/messages/messages.page';
@@ -25,6 +27,12 @@ import { NotFoundPage } from './features/shell/not-found.page';
 import { PublicLayout } from './features/shell/public.layout';
 import { homePathFor, SessionProvider, useSession } from './features/shell/session';
 import { NewShopPage } from './features/shops/new-shop.page';
+import { FeedbackPage } from './features/support/feedback.page';
+import { TicketPage } from './features/support/ticket.page';
+import { TicketsPage } from './features/support/tickets.page';
+import { DeskTicketPage } from './features/support-desk/desk-ticket.page';
+import { FeedbackTriagePage } from './features/support-desk/feedback-triage.page';
+import { TicketQueuePage } from './features/support-desk/ticket-queue.page';
 import { ShopPage } from './features/shops/shop.page';
 import { ShopsPage } from './features/shops/shops.page';
 import { LanguageProvider } from './lib/i18n';
@@ -82,6 +90,22 @@ export function App() {
                   </RequirePermission>
                 }
               />
+              <Route
+                path="deals"
+                element={
+                  <RequirePermission permission="operations.read">
+                    <DealsPage />
+                  </RequirePermission>
+                }
+              />
+              <Route
+                path="deals/:id"
+                element={
+                  <RequirePermission permission="operations.read">
+                    <DealsPage />
+                  </RequirePermission>
+                }
+              />
               <Route path="analytics" element={<EmptySectionPage section="analytics" />} />
               <Route
                 path="balance"
@@ -119,7 +143,9 @@ export function App() {
               />
               <Route path="messages" element={<MessagesPage />} />
               <Route path="messages/:id" element={<MessagePage />} />
-              <Route path="support" element={<EmptySectionPage section="support" />} />
+              <Route path="support" element={<TicketsPage />} />
+              <Route path="support/tickets/:id" element={<TicketPage />} />
+              <Route path="support/feedback" element={<FeedbackPage />} />
               <Route path="settings" element={<SettingsPage />} />
               <Route
                 path="employees"
@@ -141,6 +167,10 @@ export function App() {
             >
               <Route index element={<ModerationQueuePage />} />
               <Route path="card-attempts" element={<CardAttemptsPage />} />
+              <Route path="support" element={<TicketQueuePage />} />
+              <Route path="support/:id" element={<DeskTicketPage />} />
+              <Route path="feedback" element={<FeedbackTriagePage />} />
+              <Route path="deals" element={<DealDisputesPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

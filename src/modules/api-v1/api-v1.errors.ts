@@ -10,6 +10,28 @@ export const apiV1Errors = defineErrors({
   apiKeyNotFound: { status: 404, ru: 'API-ключ не найден.', en: 'API key not found.' },
   shopNotFound: { status: 404, ru: 'Магазин не найден.', en: 'Shop not found.' },
   paymentNotFound: { status: 404, ru: 'Платёж не найден.', en: 'Payment not found.' },
+  payoutNotFound: { status: 404, ru: 'Выплата не найдена.', en: 'Payout not found.' },
+  paymentLinkNotFound: { status: 404, ru: 'Ссылка на оплату не найдена.', en: 'Payment link not found.' },
+  notAHold: {
+    status: 409,
+    ru: 'Этот платёж не двухстадийный (StepByStep): его нельзя подтвердить или отменить.',
+    en: 'This payment is not a hold (StepByStep): it cannot be captured or cancelled.',
+  },
+  holdNotHeld: {
+    status: 409,
+    ru: 'Холд уже подтверждён или отменён.',
+    en: 'The hold has already been captured or cancelled.',
+  },
+  holdExpired: {
+    status: 409,
+    ru: 'Срок холда истёк: сумму можно только отпустить.',
+    en: 'The hold has expired: the amount can only be released.',
+  },
+  holdRefusedByAcquirer: {
+    status: 409,
+    ru: 'Банк-эквайер отказал: авторизации на карте больше нет.',
+    en: 'The acquirer refused: the authorization on the card is gone.',
+  },
   idempotencyKeyRequired: {
     status: 400,
     ru: 'Укажите заголовок Idempotency-Key (1–255 видимых символов ASCII).',

@@ -6,14 +6,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { AppError, validationError } from '../../platform/http/errors.js';
+import {
+  credentialFailureLimiter,
+  tooManyCredentialFailures,
+} from '../../platform/http/credential-failures.js';
 import { consumeRateLimit, type RateLimitRule } from '../../platform/http/rate-limit.js';
 import { formatMinor, parseDecimalToMinor, type Currency } from '../../platform/money.js';
+import { registerDealApiRoutes } from '../deals/index.js';
 import { readShopBalances } from '../ledger/index.js';
 // The payments module does not export its cabinet queries through index.ts yet; they are reused as they are.
 import { decodeOperationCursor, getOperation, listOperations } from '../payments/index.js';
 import { refundPayment } from '../refunds/index.js';
 import { authenticateApiKey, type ApiClient } from './api-key.service.js';
 import { apiV1Errors } from './api-v1.errors.js';
+import { registerResourceApiRoutes } from './api-v1.resources.routes.js';
 import {
   Balance,
   commonErrorResponses,
@@ -87,15 +93,34 @@ async function consumeKeyRateLimit(deps: Deps, client: ApiClient): Promise<void>
   }
 }
 
+/**
+ * Unknown, revoked or malformed keys count against the caller's address (platform/http/credential-
+ * failures): past the limit the address is answered 429 rate_limited without the key being looked up.
+ */
+async function authenticateCountingFailures(deps: Deps, request: FastifyRequest): Promise<ApiClient> {
+  const failures = credentialFailureLimiter(deps);
+  const limited = failures.check(request.ip);
+  if (limited.isRefused) throw tooManyCredentialFailures(limited.retryAfterSeconds);
+  try {
+    return await authenticateApiKey(deps, bearerOf(request));
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'invalid_api_key') throw error;
+    const verdict = await failures.recordFailure(request.ip);
+    throw verdict.isRefused ? tooManyCredentialFailures(verdict.retryAfterSeconds) : error;
+  }
+}
+
 /** Registers the routes on a context mounted at /api/v1. */
 export function registerApiV1Routes(app: FastifyInstance, deps: Deps): void {
   app.addHook('onRequest', async (request) => {
-    request.apiClient = await authenticateApiKey(deps, bearerOf(request));
+    request.apiClient = await authenticateCountingFailures(deps, request);
     // Counted before the idempotency claim, so a refused request never takes its key.
     await consumeKeyRateLimit(deps, request.apiClient);
   });
   installIdempotency(app, deps, (request) => requireClient(request).shopId);
   registerWebhookApiRoutes(app, deps, requireClient);
+  registerResourceApiRoutes(app, deps, requireClient);
+  registerDealApiRoutes(app, deps, requireClient);
 
   app.get(
     '/payments',

@@ -13,6 +13,7 @@ import { registerApiV1Routes } from './api-v1.routes.js';
 export { registerApiKeyRoutes } from './api-key.routes.js';
 export { API_KEY_PREFIX, type ApiClient, type ApiKeyView, type NewApiKey } from './api-key.service.js';
 export { API_KEY_RATE_LIMIT } from './api-v1.routes.js';
+export { commonErrorResponses, IdempotencyHeaders, postErrorResponses } from './api-v1.schemas.js';
 export { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './idempotency.js';
 export { registerWebhookCabinetRoutes } from './webhook-cabinet.routes.js';
 
@@ -43,8 +44,25 @@ export async function registerApiV1(app: FastifyInstance, deps: Deps): Promise<v
       },
       tags: [
         { name: 'payments', description: "The shop's payments and their refunds" },
+        {
+          name: 'holds',
+          description: 'Two-stage payments (StepByStep): capture or cancel the reserved amount',
+        },
         { name: 'balance', description: 'What the platform owes the shop' },
+        { name: 'ledger', description: "Entries of the shop's ledger accounts, with the balance after each" },
+        {
+          name: 'payouts',
+          description: "Payouts of the shop's available money to the account's bank details",
+        },
+        {
+          name: 'payment-links',
+          description: 'Payment links: one-time or reusable pages that take payments',
+        },
         { name: 'webhooks', description: "Endpoints that receive the shop's events, and their deliveries" },
+        {
+          name: 'deals',
+          description: 'Safe deals: the buyer’s money waits in escrow until receipt is confirmed',
+        },
       ],
     },
     hideUntagged: true,

@@ -5,6 +5,17 @@
  */
 export { registerBalanceRoutes } from './balance.routes.js';
 export {
+  decodeEntriesCursor,
+  DEFAULT_ENTRIES_PAGE_SIZE,
+  findAccountCurrency,
+  findBalanceShop,
+  listBalanceEntries,
+  MAX_ENTRIES_PAGE_SIZE,
+  SHOP_PURPOSES,
+  type BalanceEntriesPage,
+  type ShopPurpose,
+} from './balance.queries.js';
+export {
   MAX_SETTLEMENT_BUSINESS_DAYS,
   moscowDay,
   moscowMidnight,

@@ -42,7 +42,10 @@ export function renderPage(frame: PageFrame, title: string, body: SafeHtml): str
 
 export interface PaymentSummary {
   readonly shopName: string;
+  /** What the buyer pays in all. */
   readonly amountText: string;
+  /** When the buyer pays the fee: the shop's amount and the fee that make up amountText. */
+  readonly feeBreakdown?: { readonly amountText: string; readonly feeText: string };
   readonly description: string;
   readonly invId: string;
 }
@@ -54,6 +57,16 @@ export function renderSummary(language: Language, summary: PaymentSummary): Safe
     <h1 id="summary-title">${summary.shopName}</h1>
     <p class="amount">${summary.amountText}</p>
     <dl>
+      ${
+        summary.feeBreakdown
+          ? html`<dt>${t('amount')}</dt>
+              <dd>${summary.feeBreakdown.amountText}</dd>
+              <dt>${t('buyerFee')}</dt>
+              <dd>${summary.feeBreakdown.feeText}</dd>
+              <dt>${t('total')}</dt>
+              <dd>${summary.amountText}</dd>`
+          : ''
+      }
       <dt>${t('description')}</dt>
       <dd>${summary.description}</dd>
       <dt>${t('invoice')}</dt>
@@ -108,6 +121,49 @@ export function renderCardForm(language: Language, state: CardFormState, amountT
         ${field('cvc', t('cvc'), t('cvcHint'), state, html`type="password" inputmode="numeric" autocomplete="cc-csc" maxlength="4" required`)}
       </div>
       ${field('email', t('email'), t('emailHint'), state, html`type="email" autocomplete="email" maxlength="254"`)}
+      <button type="submit">${t('pay', { amount: amountText })}</button>
+    </form>
+    <a class="link" href="${state.cancelUrl}">${t('backToShop')}</a>
+  </section>`;
+}
+
+export interface CvcFormState {
+  readonly action: string;
+  readonly cancelUrl: string;
+  readonly submissionKey: string;
+  /** The saved card's mask (first 6 and last 4 digits). */
+  readonly cardMask: string;
+  readonly cvcError?: string;
+  readonly alert?: string;
+}
+
+/** A saved-card (CoF) payment: the buyer types only the CVC; the number and expiry stay in the vault. */
+export function renderCvcForm(language: Language, state: CvcFormState, amountText: string): SafeHtml {
+  const t = textsFor(language);
+  const error = state.cvcError;
+  return html`<section class="card" aria-labelledby="method-title">
+    <h2 id="method-title">${t('savedCardTitle')}</h2>
+    <p>${t('savedCardText', { mask: state.cardMask })}</p>
+    ${state.alert ? html`<p class="alert" role="alert">${state.alert}</p>` : ''}
+    <form method="post" action="${state.action}" novalidate data-once>
+      <input type="hidden" name="submissionKey" value="${state.submissionKey}" />
+      <div>
+        <label for="cvc">${t('cvc')}</label>
+        <input
+          id="cvc"
+          name="cvc"
+          type="password"
+          inputmode="numeric"
+          autocomplete="cc-csc"
+          maxlength="4"
+          required
+          autofocus
+          aria-describedby="cvc-hint${error ? ' cvc-error' : ''}"
+          ${error ? html` aria-invalid="true"` : ''}
+        />
+        <p class="hint" id="cvc-hint">${t('cvcHint')}</p>
+        ${error ? html`<p class="error" id="cvc-error">${error}</p>` : ''}
+      </div>
       <button type="submit">${t('pay', { amount: amountText })}</button>
     </form>
     <a class="link" href="${state.cancelUrl}">${t('backToShop')}</a>

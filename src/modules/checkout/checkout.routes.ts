@@ -17,9 +17,11 @@ import { validateCardInput, type CardAcquirer, DECLINE_REASON_TEXTS } from '../m
 import {
   answerChallenge,
   buildReturnTarget,
+  findCofCard,
   findOpenAttempt,
   loadCheckoutPayment,
   payByCard,
+  payByCofCard,
   startPayment,
   type CardStep,
   type CheckoutPayment,
@@ -35,6 +37,7 @@ import {
 import {
   renderCardForm,
   renderChallenge,
+  renderCvcForm,
   renderError,
   renderPage,
   renderPending,
@@ -42,6 +45,7 @@ import {
   renderSummary,
   textsFor,
   type CardFormState,
+  type CvcFormState,
   type ErrorPageContent,
 } from './checkout.pages.js';
 
@@ -117,8 +121,20 @@ function paymentPath(paymentId: string, suffix = ''): string {
   return `/Merchant/Index/${encodeURIComponent(paymentId)}${suffix}`;
 }
 
-function amountText({ payment }: CheckoutPayment, language: Language): string {
-  return formatMoneyForPeople(payment.amount_minor, payment.currency, language);
+/** What the buyer pays: the amount, plus the fee when the shop lets the buyer pay it. */
+function amountText({ payment, buyerFeeMinor }: CheckoutPayment, language: Language): string {
+  return formatMoneyForPeople(payment.amount_minor + (buyerFeeMinor ?? 0n), payment.currency, language);
+}
+
+/** The amount and the fee apart, shown above the total when the buyer pays the fee. */
+function feeBreakdown({ payment, buyerFeeMinor }: CheckoutPayment, language: Language) {
+  if (buyerFeeMinor === null) return {};
+  return {
+    feeBreakdown: {
+      amountText: formatMoneyForPeople(payment.amount_minor, payment.currency, language),
+      feeText: formatMoneyForPeople(buyerFeeMinor, payment.currency, language),
+    },
+  };
 }
 
 interface CheckoutContext {
@@ -145,6 +161,13 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
       return start(inDeclaredEncoding(fields, rawFormText(request.body)), request, reply);
     });
   }
+  // A saved-card (CoF) payment: the payment request with Token (robokassa-protocol.md §7.1).
+  for (const route of ['/Merchant/Payment/CoFPayment', '/merchant/payment/cofpayment']) {
+    app.get(route, (request, reply) => startCof(context, request.query as RequestFields, request, reply));
+    app.post(route, (request, reply) =>
+      startCof(context, (request.body ?? {}) as RequestFields, request, reply),
+    );
+  }
   for (const route of ['/Merchant/Indexjson.aspx', '/merchant/indexjson.aspx']) {
     app.post(route, (request, reply) =>
       startJson(context, (request.body ?? {}) as RequestFields, request, reply),
@@ -156,6 +179,9 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
   );
   app.post('/Merchant/Index/:paymentId/card', (request, reply) =>
     submitCard(context, paymentIdOf(request), request, reply),
+  );
+  app.post('/Merchant/Index/:paymentId/cof', (request, reply) =>
+    submitCvc(context, paymentIdOf(request), request, reply),
   );
   app.post('/Merchant/Index/:paymentId/3ds', (request, reply) =>
     submitChallenge(context, paymentIdOf(request), request, reply),
@@ -211,13 +237,45 @@ async function startFromFields(
   const outcome = await startPayment(context.deps, parsed.request, request.ip);
   if (outcome.kind === 'refused') {
     const content = errorContent(language, outcome.error, outcome.debug);
+    if (outcome.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
     return sendPage(
       reply,
-      400,
+      outcome.retryAfterSeconds === undefined ? 400 : 429,
       renderPage({ ...frame, isTest: parsed.request.isTest }, content.title, renderError(language, content)),
     );
   }
   return reply.redirect(paymentPath(outcome.paymentId), 303);
+}
+
+/** CoFPayment is the payment request with a Token: without one it is refused (35) before anything else. */
+async function startCof(
+  context: CheckoutContext,
+  fields: RequestFields,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const parsed = parseInitRequest(fields);
+  if (!parsed.ok || parsed.request.token !== undefined)
+    return startFromFields(context, fields, request, reply);
+  const language = languageOf(request, parsed.request.culture);
+  const content = errorContent(language, {
+    code: 35,
+    field: 'Token',
+    detail: {
+      ru: 'Передайте Token: OpKey прежней карточной операции магазина.',
+      en: 'Send Token: the OpKey of an earlier card operation of the shop.',
+    },
+  });
+  return sendPage(
+    reply,
+    400,
+    renderPage(
+      { language, isSandbox: context.acquirer.isSandbox, isTest: parsed.request.isTest },
+      content.title,
+      renderError(language, content),
+    ),
+  );
 }
 
 /** Indexjson.aspx: the same request answered with JSON, for sites that open the payment page themselves. */
@@ -233,6 +291,8 @@ async function startJson(
     ? await startPayment(context.deps, parsed.request, request.ip)
     : ({ kind: 'refused', error: parsed.error } as const);
   if (outcome.kind === 'refused') {
+    if ('retryAfterSeconds' in outcome && outcome.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
     return reply.code(200).send({
       errorCode: outcome.error.code,
       errorMessage: localize(describePaymentPageError(outcome.error.code), language),
@@ -302,14 +362,67 @@ async function showPayment(
       );
     }
     default:
-      return sendPaymentPage(
-        context,
-        found,
-        language,
-        reply,
-        renderCardForm(language, emptyForm(found), amountText(found, language)),
-      );
+      return sendPaymentPage(context, found, language, reply, await renderPayForm(context, found, language));
   }
+}
+
+/**
+ * What the buyer pays with: the card form; the CVC alone for a saved-card payment; nothing for a
+ * recurring charge, which the shop makes itself (recurring.service.ts).
+ */
+async function renderPayForm(
+  context: CheckoutContext,
+  found: CheckoutPayment,
+  language: Language,
+  cvcState: Partial<CvcFormState> = {},
+): Promise<SafeHtml> {
+  const t = textsFor(language);
+  if (found.payment.previous_payment_id !== null) {
+    return html`<section class="card">
+      <h2>${t('recurringChargeTitle')}</h2>
+      <p>${t('recurringChargeText')}</p>
+    </section>`;
+  }
+  const cofCard = await findCofCard(context.deps, found.payment);
+  if (!cofCard) return renderCardForm(language, emptyForm(found), amountText(found, language));
+  const form: CvcFormState = {
+    action: paymentPath(found.payment.id, '/cof'),
+    cancelUrl: paymentPath(found.payment.id, '/return'),
+    submissionKey: createSecretToken(16),
+    cardMask: cofCard.mask,
+    ...cvcState,
+  };
+  return renderCvcForm(language, form, amountText(found, language));
+}
+
+/** The CVC of a saved-card payment: 3 or 4 digits (the acquirer checks it against the card). */
+async function submitCvc(
+  context: CheckoutContext,
+  paymentId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const found = await loadOr404(context, paymentId, request, reply);
+  if (!found) return reply;
+  const language = languageOf(request, found.payment.culture);
+  if (found.payment.cof_payment_id === null) return reply.redirect(paymentPath(paymentId), 303);
+  const cvc = stringField(request.body, 'cvc').trim();
+  const submissionKey = stringField(request.body, 'submissionKey') || createSecretToken(16);
+  if (!/^\d{3,4}$/.test(cvc)) {
+    const t = textsFor(language);
+    const form = await renderPayForm(context, found, language, {
+      submissionKey,
+      cvcError: t('cvcRequired'),
+      alert: t('fieldErrors'),
+    });
+    return sendPaymentPage(context, found, language, reply, form, 422);
+  }
+  const step = await payByCofCard(context.deps, context.acquirer, {
+    payment: found.payment,
+    submissionKey,
+    cvc,
+  });
+  return answerStep(context, found, step, language, reply);
 }
 
 function emptyForm(found: CheckoutPayment): CardFormState {
@@ -335,6 +448,7 @@ function sendPaymentPage(
   const summary = renderSummary(language, {
     shopName: found.shop.name,
     amountText: amountText(found, language),
+    ...feeBreakdown(found, language),
     description: found.payment.description,
     invId: String(found.payment.inv_id),
   });
@@ -375,6 +489,9 @@ async function submitCard(
 ) {
   const found = await loadOr404(context, paymentId, request, reply);
   if (!found) return reply;
+  // A saved-card payment takes only its CVC, a recurring charge nothing: no other card pays them.
+  if (found.payment.cof_payment_id !== null || found.payment.previous_payment_id !== null)
+    return reply.redirect(paymentPath(paymentId), 303);
   const language = languageOf(request, found.payment.culture);
   const body = request.body;
   const input = {
@@ -421,7 +538,7 @@ async function submitCard(
   return answerStep(context, found, step, language, reply);
 }
 
-function answerStep(
+async function answerStep(
   context: CheckoutContext,
   found: CheckoutPayment,
   step: CardStep,
@@ -430,6 +547,11 @@ function answerStep(
 ) {
   if (step.kind !== 'declined') return reply.redirect(paymentPath(found.payment.id), 303);
   const t = textsFor(language);
+  const declined = `${t('declined')} ${localize(DECLINE_REASON_TEXTS[step.reason], language)} ${t('tryAgain')}`;
+  if (found.payment.cof_payment_id !== null) {
+    const form = await renderPayForm(context, found, language, { alert: declined });
+    return sendPaymentPage(context, found, language, reply, form, 402);
+  }
   const state: CardFormState = {
     ...emptyForm(found),
     alert: `${t('declined')} ${localize(DECLINE_REASON_TEXTS[step.reason], language)} ${t('tryAgain')}`,

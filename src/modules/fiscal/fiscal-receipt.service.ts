@@ -23,8 +23,14 @@ import type { MerchantActor } from '../accounts/index.js';
 import { recordAudit } from '../audit/index.js';
 import { companyOf, findFiscalSettingsRow, hasCompleteAccount } from './fiscal-settings.service.js';
 import { draftFromJson, draftToJson } from './fiscal.draft-json.js';
+import { buildCheckPageUrl } from './fiscal.qr.js';
 import { fiscalErrors } from './fiscal.errors.js';
-import { describeProblems, findDraftProblems, type FiscalReceiptDraft } from './fiscal.receipt.js';
+import {
+  describeProblems,
+  draftTotalMinor,
+  findDraftProblems,
+  type FiscalReceiptDraft,
+} from './fiscal.receipt.js';
 import { AUTOMATIC_ATTEMPTS, AUTOMATIC_POLLS, RUN_LEASE_MS, scheduleReceiptRun } from './fiscal.schedule.js';
 import {
   withFiscalTables,
@@ -49,6 +55,11 @@ export interface NewFiscalReceipt {
    * failed with that reason, for the merchant to see.
    */
   readonly receipt: FiscalReceiptDraft | LocalizedText;
+  /**
+   * A second (final) receipt of a prepayment (Receipt/Attach): its own number. Its total is its own
+   * (the offset of the advance, plus any extra payment), not the payment's amount.
+   */
+  readonly secondReceiptId?: bigint | undefined;
 }
 
 export interface EnqueuedFiscalReceipt {
@@ -66,6 +77,7 @@ const settingsIncomplete = text(
 );
 
 function sourceKeyOf(input: NewFiscalReceipt): string {
+  if (input.secondReceiptId !== undefined) return `payment:${input.paymentId}:second`;
   return input.kind === 'sell'
     ? `payment:${input.paymentId}:sell`
     : `refund:${input.refundId ?? ''}:sell_refund`;
@@ -85,6 +97,8 @@ async function findSubject(trx: Transaction<Database>, input: NewFiscalReceipt) 
   if (!payment) throw new Error(`enqueueFiscalReceipt: no payment ${input.paymentId}`);
   if (input.kind === 'sell') {
     if (input.refundId !== undefined) throw new Error('enqueueFiscalReceipt: a sell receipt has no refundId');
+    if (input.secondReceiptId !== undefined && 'items' in input.receipt)
+      return { payment, amountMinor: draftTotalMinor(input.receipt) };
     return { payment, amountMinor: payment.amount_minor };
   }
   const refund = input.refundId
@@ -173,6 +187,7 @@ export async function enqueueFiscalReceipt(
       poll_limit: AUTOMATIC_POLLS,
       error: isFailed ? describeProblems(problems) : null,
       failed_at: isFailed ? now : null,
+      second_receipt_id: input.secondReceiptId ?? null,
       created_at: now,
       updated_at: now,
     })
@@ -207,6 +222,8 @@ export interface FiscalDataView {
   readonly fnsSite: string | null;
   /** The fiscal QR code's text. */
   readonly qr: string;
+  /** Where the buyer checks the receipt (the operator's page, else the tax service's site). */
+  readonly checkUrl: string | null;
 }
 
 export interface FiscalReceiptView {
@@ -226,6 +243,10 @@ export interface FiscalReceiptView {
   readonly failureHistory: readonly FailedGeneration[];
   readonly nextAttemptAt: string | null;
   readonly canRetry: boolean;
+  /** Receipt/Attach's id when this is a prepayment's second (final) receipt. */
+  readonly secondReceiptId: string | null;
+  /** When the buyer's e-mail with the fiscal data was enqueued. */
+  readonly buyerMailedAt: string | null;
   readonly fiscal: FiscalDataView | null;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -263,6 +284,7 @@ function toFiscalData(receipt: FiscalReceiptRow): FiscalDataView | null {
     ofdReceiptUrl: receipt.ofd_receipt_url,
     fnsSite: receipt.fns_site,
     qr: receipt.qr,
+    checkUrl: buildCheckPageUrl({ ofdReceiptUrl: receipt.ofd_receipt_url, fnsSite: receipt.fns_site }),
   };
 }
 
@@ -284,6 +306,8 @@ export function toFiscalReceiptView(receipt: FiscalReceiptRow, now: Date): Fisca
     failureHistory: receipt.failure_history,
     nextAttemptAt: receipt.next_attempt_at?.toISOString() ?? null,
     canRetry: isRetryable(receipt, now),
+    secondReceiptId: receipt.second_receipt_id?.toString() ?? null,
+    buyerMailedAt: receipt.buyer_mailed_at?.toISOString() ?? null,
     fiscal: toFiscalData(receipt),
     createdAt: receipt.created_at.toISOString(),
     updatedAt: receipt.updated_at.toISOString(),
@@ -353,6 +377,9 @@ async function expectedAmountOf(trx: Transaction<Database>, receipt: FiscalRecei
     .select(['amount_minor', 'currency'])
     .where('id', '=', receipt.payment_id)
     .executeTakeFirstOrThrow();
+  // A second receipt carries its own total (the advance's offset and any extra payment).
+  if (receipt.second_receipt_id !== null)
+    return { amount_minor: receipt.total_minor, currency: payment.currency };
   if (receipt.refund_id === null) return payment;
   const refund = await trx
     .selectFrom('refunds')

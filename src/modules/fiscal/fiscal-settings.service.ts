@@ -18,7 +18,12 @@ import {
   type StoredFiscalSettings,
 } from './fiscal-settings.validation.js';
 import { fiscalErrors } from './fiscal.errors.js';
-import type { FiscalAccount } from './fiscal.provider.js';
+import {
+  describeFiscalError,
+  FiscalProviderUnavailableError,
+  type FiscalAccount,
+} from './fiscal.provider.js';
+import type { AtolOnlineClient } from './providers/atol-online.client.js';
 import type { Sno } from './fiscal.receipt.js';
 import type { FiscalCompany } from './providers/atol.document.js';
 import { SANDBOX_PUBLIC_ACCOUNT, SANDBOX_PATH } from './providers/atol-sandbox.service.js';
@@ -242,4 +247,38 @@ export async function findFiscalSettingsRow(
     .selectAll()
     .where('shop_id', '=', shopId)
     .executeTakeFirst();
+}
+
+export interface ConnectionCheck {
+  readonly ok: boolean;
+  /** Why not: the service's refusal (`ATOL 12 (system): …`) or that it could not be reached. */
+  readonly problem: string | null;
+}
+
+/**
+ * "Check connection": asks the shop's service for a token with the stored login and password (one
+ * getToken call, outside any transaction). A shop without an ATOL account answers 409.
+ */
+export async function checkFiscalConnection(
+  deps: Deps,
+  client: Pick<AtolOnlineClient, 'checkCredentials'>,
+  accountId: string,
+  shopId: string,
+): Promise<ConnectionCheck> {
+  await requireOwnShop(deps.db, accountId, shopId, false);
+  const row = await findFiscalSettingsRow(deps.db, shopId);
+  const account =
+    row && row.provider === 'atol'
+      ? accountOf(row, deps.config.masterKey, { baseUrl: row.base_url, groupCode: row.group_code ?? '' })
+      : null;
+  if (!account) throw fiscalErrors.fiscalisationOff();
+  try {
+    const answer = await client.checkCredentials(account);
+    return answer.ok
+      ? { ok: true, problem: null }
+      : { ok: false, problem: describeFiscalError(answer.error) };
+  } catch (error) {
+    if (!(error instanceof FiscalProviderUnavailableError)) throw error;
+    return { ok: false, problem: error.message };
+  }
 }

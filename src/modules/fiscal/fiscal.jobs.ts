@@ -10,7 +10,8 @@
  * - Rejected (bad data or credentials): the receipt fails with ATOL's text; a retry from the cabinet
  *   sends a corrected document under a new external id.
  * - wait: polled again with backoff, at most one report request per second per group (fiscal.schedule.ts).
- * - done: the fiscal data, the whole report and the QR code text are stored; fail: ATOL's error.
+ * - done: the fiscal data, the whole report and the QR code text are stored, and the buyer's e-mail
+ *   with them is enqueued in the same transaction (fiscal.mail.ts); fail: ATOL's error.
  */
 import type { Transaction, Updateable } from 'kysely';
 import type { Deps } from '../../deps.js';
@@ -26,6 +27,7 @@ import {
   type RegistrationAnswer,
   type ReportAnswer,
 } from './fiscal.provider.js';
+import { enqueueBuyerReceiptMail } from './fiscal.mail.js';
 import { buildFiscalQr } from './fiscal.qr.js';
 import {
   parseFiscalJob,
@@ -119,6 +121,7 @@ async function record(
   deps: Deps,
   claimed: FiscalReceiptRow,
   changes: (current: FiscalReceiptRow) => { readonly set: Changes; readonly nextAt: Date | null },
+  afterChange?: (trx: Transaction<Database>, receiptId: string) => Promise<void>,
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const current = await lockCurrent(trx, claimed, claimed.status);
@@ -129,6 +132,7 @@ async function record(
       .set({ ...set, updated_at: deps.clock.now() })
       .where('id', '=', current.id)
       .execute();
+    if (afterChange) await afterChange(trx, current.id);
     if (nextAt !== null && current.next_attempt_at === null)
       await scheduleReceiptRun(trx, deps.clock, current.id, nextAt);
   });
@@ -258,10 +262,16 @@ async function pollClaimed(
   if (answer.status === 'wait') return recordPollWithoutEnd(deps, receipt, null);
   if (answer.status === 'fail') return recordFailure(deps, receipt, describeFiscalError(answer.error));
   const { fiscal, report } = answer;
-  return record(deps, receipt, (current) => ({
-    set: { ...fiscalColumns(receipt, fiscal, report, deps.clock.now()), polls: current.polls + 1 },
-    nextAt: null,
-  }));
+  // The buyer's e-mail with the fiscal data goes in the transaction that records 'done'.
+  return record(
+    deps,
+    receipt,
+    (current) => ({
+      set: { ...fiscalColumns(receipt, fiscal, report, deps.clock.now()), polls: current.polls + 1 },
+      nextAt: null,
+    }),
+    (trx, receiptId) => enqueueBuyerReceiptMail(trx, deps, receiptId),
+  );
 }
 
 export function createFiscalRegisterHandler(deps: Deps, provider: FiscalProvider): JobHandler {

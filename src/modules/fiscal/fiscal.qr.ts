@@ -33,3 +33,19 @@ export function buildFiscalQr(source: QrSource): string | undefined {
     `n=${SETTLEMENT_SIGN[source.kind]}`,
   ].join('&');
 }
+
+/**
+ * The page where a buyer checks the receipt: the fiscal data operator's own link from ATOL's report
+ * (`ofd_receipt_url`, sent by some operators), else the tax service's site from the receipt (tag 1060),
+ * where a receipt is checked by its QR data. Only http(s) addresses and bare host names are used.
+ */
+export function buildCheckPageUrl(source: {
+  readonly ofdReceiptUrl: string | null;
+  readonly fnsSite: string | null;
+}): string | null {
+  if (source.ofdReceiptUrl !== null && /^https?:\/\/[^\s]+$/i.test(source.ofdReceiptUrl))
+    return source.ofdReceiptUrl;
+  const site = source.fnsSite?.trim() ?? '';
+  if (/^https?:\/\/[^\s]+$/i.test(site)) return site;
+  return /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(site) ? `https://${site}` : null;
+}

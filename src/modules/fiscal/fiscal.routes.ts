@@ -2,13 +2,17 @@
  * HTTP routes of fiscalisation.
  * - Cabinet (under /api/cabinet, scoped to the caller's account; another account's shop or receipt is
  *   404): a shop's fiscal settings (read: shops.read; change: shops.write, so developers may enter the
- *   ATOL password but, like shop passwords, never read it back), the receipts (operations.read) and a
- *   retry (operations.manage).
+ *   ATOL password but, like shop passwords, never read it back; "check connection" asks the service for a
+ *   token with the stored credentials, shops.write), the receipts and a registered
+ *   receipt's fiscal QR code as SVG (operations.read), and a retry (operations.manage).
+ * - ATOL register data (register-import.*): the import state, a new secret callback URL (shops.write)
+ *   and CSV/JSON uploads (shops.write); the callback itself, public, `POST /fiscal/atol/import/:token`.
  * - ATOL's callback, public: `POST /fiscal/atol/callback/:receiptId` with the report JSON. It only moves
  *   the receipt's next report poll to now; the poll decides. Answered 200 whatever it says, so it tells a
  *   caller nothing about which receipts exist.
  */
 import { Type } from '@sinclair/typebox';
+import QRCode from 'qrcode';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { validationError } from '../../platform/http/errors.js';
@@ -21,7 +25,18 @@ import {
   MAX_RECEIPT_PAGE_SIZE,
   retryFiscalReceipt,
 } from './fiscal-receipt.service.js';
-import { readFiscalSettings, saveFiscalSettings } from './fiscal-settings.service.js';
+import { createPublicOnlyFetch } from '../../platform/network.js';
+import { checkFiscalConnection, readFiscalSettings, saveFiscalSettings } from './fiscal-settings.service.js';
+import { AtolOnlineClient } from './providers/atol-online.client.js';
+import { MAX_IMPORT_BYTES } from './register-import.parse.js';
+import {
+  acceptImportCallback,
+  createImportCallbackUrl,
+  IMPORT_CALLBACK_PATH,
+  importRegisterFile,
+  readImportState,
+} from './register-import.service.js';
+import { fiscalErrors } from './fiscal.errors.js';
 
 const optionalText = (maxLength: number) =>
   Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
@@ -67,6 +82,7 @@ function parseLimit(text: string | undefined): number {
 
 export function registerFiscalRoutes(app: FastifyInstance, deps: Deps): void {
   const requirePermission = createAuthGuard(deps);
+  registerImportRoutes(app, deps, requirePermission);
 
   app.get(
     '/shops/:shopId/fiscal-settings',
@@ -95,6 +111,26 @@ export function registerFiscalRoutes(app: FastifyInstance, deps: Deps): void {
       ),
   );
 
+  // "Check connection": one getToken call with the stored credentials, through a client like the job's.
+  const client = new AtolOnlineClient({
+    clock: deps.clock,
+    logger: deps.logger,
+    timeoutMs: deps.config.fiscalTimeoutMs,
+    source: 'kopek',
+    ...(deps.config.isProduction ? { fetchImpl: createPublicOnlyFetch() } : {}),
+  });
+  app.post(
+    '/shops/:shopId/fiscal-settings/check',
+    { preHandler: requirePermission('shops.write'), schema: { params: ShopParams } },
+    async (request) =>
+      checkFiscalConnection(
+        deps,
+        client,
+        requireMerchantActor(request).accountId,
+        (request.params as typeof ShopParams.static).shopId,
+      ),
+  );
+
   app.get(
     '/fiscal-receipts',
     { preHandler: requirePermission('operations.read'), schema: { querystring: ReceiptQuery } },
@@ -120,6 +156,31 @@ export function registerFiscalRoutes(app: FastifyInstance, deps: Deps): void {
       ),
   );
 
+  // The fiscal QR code (t=…&s=…&fn=…&i=…&fp=…&n=…) of a registered receipt, drawn as SVG.
+  app.get(
+    '/fiscal-receipts/:id/qr.svg',
+    { preHandler: requirePermission('operations.read'), schema: { params: ReceiptParams } },
+    async (request, reply) => {
+      const receipt = await getFiscalReceipt(
+        deps,
+        requireMerchantActor(request).accountId,
+        (request.params as typeof ReceiptParams.static).id,
+      );
+      if (receipt.fiscal === null) throw fiscalErrors.receiptNotRegistered();
+      // Level M, as printed receipts use: it survives a smudge and keeps the code small.
+      const svg = await QRCode.toString(receipt.fiscal.qr, {
+        type: 'svg',
+        errorCorrectionLevel: 'M',
+        margin: 2,
+      });
+      return reply
+        .type('image/svg+xml; charset=utf-8')
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `inline; filename="receipt-${receipt.id}.svg"`)
+        .send(svg);
+    },
+  );
+
   app.post(
     '/fiscal-receipts/:id/retry',
     { preHandler: requirePermission('operations.manage'), schema: { params: ReceiptParams } },
@@ -133,8 +194,73 @@ export function registerFiscalRoutes(app: FastifyInstance, deps: Deps): void {
   );
 }
 
+const ImportFileBody = Type.Object(
+  {
+    format: Type.Union([Type.Literal('csv'), Type.Literal('json')]),
+    content: Type.String({ maxLength: MAX_IMPORT_BYTES }),
+  },
+  { additionalProperties: false },
+);
+
+/** ATOL register data for sales analytics (register-import.service.ts): state, callback URL, files. */
+function registerImportRoutes(
+  app: FastifyInstance,
+  deps: Deps,
+  requirePermission: ReturnType<typeof createAuthGuard>,
+): void {
+  app.get(
+    '/shops/:shopId/fiscal-import',
+    { preHandler: requirePermission('shops.read'), schema: { params: ShopParams } },
+    async (request) =>
+      readImportState(
+        deps,
+        requireMerchantActor(request).accountId,
+        (request.params as typeof ShopParams.static).shopId,
+      ),
+  );
+
+  app.post(
+    '/shops/:shopId/fiscal-import/callback-url',
+    { preHandler: requirePermission('shops.write'), schema: { params: ShopParams } },
+    async (request) =>
+      createImportCallbackUrl(
+        deps,
+        requireMerchantActor(request),
+        (request.params as typeof ShopParams.static).shopId,
+        request.ip,
+      ),
+  );
+
+  app.post(
+    '/shops/:shopId/fiscal-import/files',
+    {
+      preHandler: requirePermission('shops.write'),
+      schema: { params: ShopParams, body: ImportFileBody },
+      // A JSON body holding a 2 MiB export, escaped.
+      bodyLimit: MAX_IMPORT_BYTES * 2,
+    },
+    async (request) =>
+      importRegisterFile(
+        deps,
+        requireMerchantActor(request),
+        (request.params as typeof ShopParams.static).shopId,
+        request.body as typeof ImportFileBody.static,
+        request.ip,
+      ),
+  );
+}
+
 /** ATOL's callback: outside the cabinet (no session, no CSRF); see the header. */
 export function registerFiscalCallbackRoutes(app: FastifyInstance, deps: Deps): void {
+  // A shop's own registers' receipts for analytics: the secret in the path is the credential.
+  app.post(
+    `${IMPORT_CALLBACK_PATH}/:token`,
+    { schema: { params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) }) } },
+    async (request) => {
+      await acceptImportCallback(deps, (request.params as { token: string }).token, request.body);
+      return { ok: true };
+    },
+  );
   app.post('/fiscal/atol/callback/:receiptId', { schema: { params: CallbackParams } }, async (request) => {
     const body = request.body as { uuid?: unknown } | undefined;
     const uuid = typeof body?.uuid === 'string' ? body.uuid : undefined;

@@ -80,6 +80,10 @@ export type FiscalReceiptsTable = {
   updated_at: Date;
   done_at: Date | null;
   failed_at: Date | null;
+  /** Receipt/Attach's `id` for a second (final) receipt; null otherwise (0021). */
+  second_receipt_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
+  /** When the buyer's e-mail with the fiscal data was enqueued (0021). */
+  buyer_mailed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 };
 
 export type FiscalReportSlotsTable = {
@@ -131,6 +135,31 @@ export type AtolSandboxDocumentsTable = {
   finished_at: Date | null;
 };
 
+export type FiscalImportEndpointsTable = {
+  shop_id: string;
+  account_id: string;
+  token_hash: string;
+  created_at: Date;
+};
+
+export type ImportedReceiptOperation = 'sell' | 'sell_refund' | 'buy' | 'buy_refund';
+
+export type ImportedReceiptsTable = {
+  id: string;
+  account_id: string;
+  shop_id: string;
+  source: 'callback' | 'file';
+  fn_number: string;
+  fiscal_document_number: bigint;
+  fiscal_document_attribute: bigint | null;
+  operation: ImportedReceiptOperation | null;
+  receipt_at: Date;
+  total_minor: bigint;
+  cash_minor: bigint | null;
+  electronic_minor: bigint | null;
+  created_at: Date;
+};
+
 export type FiscalSettingsRow = Selectable<FiscalSettingsTable>;
 export type FiscalReceiptRow = Selectable<FiscalReceiptsTable>;
 export type AtolSandboxGroupRow = Selectable<AtolSandboxGroupsTable>;
@@ -143,6 +172,8 @@ export type FiscalTables = {
   atol_sandbox_groups: AtolSandboxGroupsTable;
   atol_sandbox_tokens: AtolSandboxTokensTable;
   atol_sandbox_documents: AtolSandboxDocumentsTable;
+  fiscal_import_endpoints: FiscalImportEndpointsTable;
+  imported_receipts: ImportedReceiptsTable;
 };
 export type FiscalDatabase = Database & FiscalTables;
 

@@ -2,9 +2,12 @@
  * Fiscal receipts under 54-FZ: a shop's fiscal settings (none, or its own ATOL Online account, password
  * sealed), the receipts of payments ('sell') and refunds ('sell_refund') registered through a
  * FiscalProvider (the ATOL Online v5 client) by the 'fiscal.register' job, the cabinet's views and retry,
- * ATOL's callback, and an ATOL-protocol sandbox for development and tests. Owns the fiscal_* and
+ * ATOL's callback, Robokassa's second receipt (Receipt/Attach, Receipt/Status), the buyer's e-mail with
+ * the fiscal data, imports of the shop's own ATOL registers' receipts (imported_receipts), and an
+ * ATOL-protocol sandbox for development and tests. Owns the fiscal_*, imported_receipts and
  * atol_sandbox_* tables. Other modules call enqueueFiscalReceipt inside the transaction that marks a
- * payment paid or a refund done; this module imports none of them.
+ * payment paid or a refund done; this module imports none of them (only shops, for Receipt/Attach's
+ * MerchantLogin and Password #1).
  */
 export {
   acceptProviderCallback,
@@ -45,7 +48,8 @@ export {
   type RegistrationRequest,
   type ReportAnswer,
 } from './fiscal.provider.js';
-export { buildFiscalQr, type QrSource } from './fiscal.qr.js';
+export { buildCheckPageUrl, buildFiscalQr, type QrSource } from './fiscal.qr.js';
+export { enqueueBuyerReceiptMail, renderFiscalReceiptMail } from './fiscal.mail.js';
 export {
   AGENT_TYPES,
   describeProblems,
@@ -72,6 +76,29 @@ export {
   type VatType,
 } from './fiscal.receipt.js';
 export { registerFiscalCallbackRoutes, registerFiscalRoutes } from './fiscal.routes.js';
+export {
+  registerSecondReceiptRoutes,
+  ROBOFISCAL_ATTACH_PATH,
+  ROBOFISCAL_STATUS_PATH,
+} from './second-receipt.routes.js';
+export {
+  IMPORT_COLUMNS,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_LINES,
+  parseImportFile,
+  type ImportedRow,
+  type ImportLineProblem,
+} from './register-import.parse.js';
+export {
+  acceptImportCallback,
+  createImportCallbackUrl,
+  IMPORT_CALLBACK_PATH,
+  importRegisterFile,
+  readImportState,
+  type ImportResult,
+  type ImportState,
+} from './register-import.service.js';
+export { attachSecondReceipt, readSecondReceiptStatus, type AttachAnswer } from './second-receipt.service.js';
 export {
   AUTOMATIC_ATTEMPTS,
   AUTOMATIC_POLLS,
@@ -105,4 +132,10 @@ export {
   type SandboxDocumentView,
   type SandboxGroupSettings,
 } from './providers/atol-sandbox.service.js';
-export { draftFromRobokassaReceipt, fallbackDraft, type ReceiptFallback } from './robokassa-receipt.js';
+export {
+  draftFromReceipt,
+  fallbackDraft,
+  freeSaleDraft,
+  type ReceiptBuyer,
+  type ReceiptFallback,
+} from './robokassa-receipt.js';

@@ -6,5 +6,12 @@
  * reusable links take any number, each a new payment with its own InvId.
  */
 export { registerInvoiceApiRoutes } from './invoice-api.routes.js';
+export {
+  getAccountInvoice,
+  INVOICE_PAGE_SIZE,
+  listAccountInvoices,
+  type InvoiceView,
+} from './invoice.cabinet.js';
+export { createInvoice, deactivateInvoice, findShopInvoice } from './invoice.service.js';
 export { registerInvoicePayRoutes } from './invoice-pay.routes.js';
 export { registerInvoiceRoutes } from './invoice.routes.js';

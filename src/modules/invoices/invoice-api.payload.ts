@@ -7,7 +7,12 @@
  */
 import { parseDecimalToMinor } from '../../platform/money.js';
 import type { HttpMethod } from '../../schema.js';
-import { parseIsoDateTime } from '../protocol/index.js';
+import {
+  formatReceiptJson,
+  parseIsoDateTime,
+  parseReceiptItemList,
+  RECEIPT_SNO_VALUES,
+} from '../protocol/index.js';
 import type { NewInvoice } from './invoice.service.js';
 import type { InvoiceType } from './invoice.tables.js';
 
@@ -25,7 +30,6 @@ type Payload = Readonly<Record<string, unknown>>;
 const MAX_INV_ID = 9_223_372_036_854_775_807n;
 const MAX_DESCRIPTION_CHARACTERS = 100;
 const MAX_USER_FIELDS = 20;
-const MAX_INVOICE_ITEMS = 100;
 const USER_FIELD_NAME = /^shp_[A-Za-z0-9_]{1,60}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -106,51 +110,23 @@ function readUserFields(value: unknown): Read<[string, string][]> {
   return ok(fields);
 }
 
-interface ReceiptItem {
-  readonly name: string;
-  readonly quantity: number;
-  readonly cost: number;
-  readonly tax: string;
-  readonly payment_method?: string;
-  readonly payment_object?: string;
-  readonly nomenclature_code?: string;
-}
-
-function readInvoiceItem(item: unknown): ReceiptItem | undefined {
-  if (!isObject(item)) return undefined;
-  const { Name, Quantity, Cost, Tax, PaymentMethod, PaymentObject, NomenclatureCode } = item;
-  const quantity = Number(numberText(Quantity));
-  const cost = Number(numberText(Cost));
-  if (typeof Name !== 'string' || Name === '' || [...Name].length > 128) return undefined;
-  if (!(quantity > 0) || !(cost >= 0) || typeof Tax !== 'string' || Tax === '') return undefined;
-  const optional = { PaymentMethod, PaymentObject, NomenclatureCode };
-  if (Object.values(optional).some((part) => part !== undefined && part !== null && typeof part !== 'string'))
-    return undefined;
-  return {
-    name: Name,
-    quantity,
-    cost,
-    tax: Tax,
-    ...(typeof PaymentMethod === 'string' ? { payment_method: PaymentMethod } : {}),
-    ...(typeof PaymentObject === 'string' ? { payment_object: PaymentObject } : {}),
-    ...(typeof NomenclatureCode === 'string' ? { nomenclature_code: NomenclatureCode } : {}),
-  };
-}
-
 /**
- * InvoiceItems (PascalCase, reference §9) become the payment's Receipt in Robokassa's own snake_case
- * form, so whatever fiscalises payments later reads one format.
+ * InvoiceItems (PascalCase, reference §9) are checked by the Receipt rules (protocol.parseReceiptItemList:
+ * 54-FZ limits, enums, cost × quantity, items adding up to OutSum) and become the payment's Receipt in
+ * Robokassa's own snake_case form, so whatever fiscalises payments later reads one format. A problem is
+ * answered as `Invalid InvoiceItems: Item 2 "Name", field Tax: ...`.
  */
-function readReceipt(items: unknown, sno: unknown): Read<string | null> {
+function readReceipt(items: unknown, sno: unknown, amountMinor: bigint): Read<string | null> {
   if (items === undefined || items === null) return ok(null);
-  const expected = `an array of at most ${MAX_INVOICE_ITEMS} items {Name, Quantity, Cost, Tax, ...} is expected.`;
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_INVOICE_ITEMS)
-    return invalid('InvoiceItems', expected);
-  const receiptItems = items.map(readInvoiceItem);
-  if (receiptItems.some((item) => item === undefined)) return invalid('InvoiceItems', expected);
-  if (sno !== undefined && sno !== null && typeof sno !== 'string')
-    return invalid('Sno', 'a string is expected.');
-  return ok(JSON.stringify({ ...(typeof sno === 'string' ? { sno } : {}), items: receiptItems }));
+  const snoText = typeof sno === 'string' ? sno.toLowerCase() : undefined;
+  const knownSno = RECEIPT_SNO_VALUES.find((value) => value === snoText);
+  if (sno !== undefined && sno !== null && sno !== '' && knownSno === undefined)
+    return invalid('Sno', `one of ${RECEIPT_SNO_VALUES.join(', ')} is expected.`);
+  const parsed = parseReceiptItemList(items, 'pascal', amountMinor);
+  if (!parsed.ok) return { ok: false, message: `Invalid InvoiceItems: ${parsed.message.en}` };
+  return ok(
+    formatReceiptJson(knownSno === undefined ? parsed.receipt : { ...parsed.receipt, sno: knownSno }),
+  );
 }
 
 function isWebAddress(text: string): boolean {
@@ -206,9 +182,11 @@ interface AdditionalParameters {
 }
 
 const UNSUPPORTED_ADDITIONAL = {
-  Recurring: 'recurring payments are not available in Kopek yet.',
+  Recurring:
+    'recurring payments are not available through the Invoice API yet: send Recurring=true to /Merchant/Index.aspx.',
   StepByStep: 'two-stage payments (holds) are not available in Kopek yet.',
-  Token: 'saved-card payments are not available in Kopek yet.',
+  Token:
+    'saved-card payments are not available through the Invoice API yet: use /Merchant/Payment/CoFPayment.',
   Split: 'split payments are not available in Kopek yet.',
 } as const;
 
@@ -264,7 +242,7 @@ export function readCreateInvoicePayload(payload: Payload, now: Date): Read<NewI
     const merchantComments = take(readText(payload, 'MerchantComments', 1000));
     const culture = take(readCulture(payload.Culture));
     const userFields = take(readUserFields(payload.UserFields));
-    const receipt = take(readReceipt(payload.InvoiceItems, payload.Sno));
+    const receipt = take(readReceipt(payload.InvoiceItems, payload.Sno, amountMinor));
     const success = take(readUrlData(payload.SuccessUrl2Data, 'SuccessUrl2Data'));
     const fail = take(readUrlData(payload.FailUrl2Data, 'FailUrl2Data'));
     const expiresAt = take(readExpirationDate(payload.ExpirationDate, now));

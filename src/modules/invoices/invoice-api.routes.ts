@@ -9,10 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { credentialFailureLimiter } from '../../platform/http/credential-failures.js';
 import { MAX_JWT_LENGTH, readJwtFromBody } from '../protocol/index.js';
 import {
   createInvoiceFromToken,
   deactivateInvoiceFromToken,
+  INVOICE_API_MESSAGES,
   listInvoicesFromToken,
   type InvoiceApiAnswer,
 } from './invoice-api.service.js';
@@ -40,8 +42,24 @@ const METHODS: Readonly<Record<string, Method>> = {
   GetInvoiceInformationList: (deps, token) => listInvoicesFromToken(deps, token),
 };
 
+function sendTooManyFailures(reply: FastifyReply, retryAfterSeconds: number) {
+  return reply
+    .code(200)
+    .header('retry-after', String(retryAfterSeconds))
+    .type('application/json; charset=utf-8')
+    .send(stringifyAnswer({ isSuccess: false, message: INVOICE_API_MESSAGES.tooManyFailures }));
+}
+
+/** Behind the limit on wrong signatures per address (platform/http/credential-failures). */
 async function answer(deps: Deps, method: Method, request: FastifyRequest, reply: FastifyReply) {
+  const failures = credentialFailureLimiter(deps);
+  const limited = failures.check(request.ip);
+  if (limited.isRefused) return sendTooManyFailures(reply, limited.retryAfterSeconds);
   const result = await method(deps, readJwtFromBody(request.body), request.ip);
+  if (result.message === INVOICE_API_MESSAGES.invalidSignature) {
+    const verdict = await failures.recordFailure(request.ip);
+    if (verdict.isRefused) return sendTooManyFailures(reply, verdict.retryAfterSeconds);
+  }
   if (result.isSuccess !== true)
     request.log.info({ refusal: result.message }, 'invoice api: request refused');
   return reply.code(200).type('application/json; charset=utf-8').send(stringifyAnswer(result));

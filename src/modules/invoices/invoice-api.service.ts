@@ -13,11 +13,13 @@
  * GetInvoiceInformationList `{"isSuccess":true,"currentPage","pageSize","totalCount","totalPages",
  * "invoices":[...]}`; any refusal `{"isSuccess":false,"message":"..."}`.
  */
+import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.js';
+import { isUniqueViolation } from '../../platform/db.js';
 import { AppError } from '../../platform/http/errors.js';
 import { formatMinor } from '../../platform/money.js';
 import type { ShopsTable } from '../../schema.js';
-import { decodeJwt, verifyJwtSignature, type JwtPolicy } from '../protocol/index.js';
+import { decodeJwt, verifyJwtSignature, type DecodedJwt, type JwtPolicy } from '../protocol/index.js';
 import { findShopByMerchantLogin, readShopPasswords } from '../shops/index.js';
 import { listShopInvoices, readListPayload, type ListedInvoice } from './invoice-api.list.js';
 import {
@@ -54,6 +56,8 @@ export const INVOICE_API_MESSAGES = {
     'The shop is not activated: only test invoices (AdditionalParameters.IsTest = "1") can be created.',
   sandboxOnly:
     'This installation has no real acquirer: only test invoices (AdditionalParameters.IsTest = "1") can be created.',
+  tooManyFailures:
+    'Too many requests with a wrong signature from this address: retry after the time in the Retry-After header.',
 } as const;
 
 export type InvoiceApiAnswer = Readonly<Record<string, unknown>>;
@@ -67,6 +71,7 @@ interface Caller {
   readonly payload: Payload;
   /** Signed with the test Password #1: only test links are within reach. */
   readonly isTestKey: boolean;
+  readonly jwt: DecodedJwt;
 }
 
 /**
@@ -88,12 +93,12 @@ async function authenticate(
   const passwords = readShopPasswords(deps.config.masterKey, shop);
   const algorithm = jwt.algorithm ?? shop.hash_algorithm;
   if (verifyJwtSignature(jwt, `${login}:${passwords.password1}`, algorithm))
-    return { ok: true, value: { shop, payload: jwt.payload, isTestKey: false } };
+    return { ok: true, value: { shop, payload: jwt.payload, isTestKey: false, jwt } };
   if (
     acceptsTestKey(jwt.payload) &&
     verifyJwtSignature(jwt, `${login}:${passwords.testPassword1}`, algorithm)
   )
-    return { ok: true, value: { shop, payload: jwt.payload, isTestKey: true } };
+    return { ok: true, value: { shop, payload: jwt.payload, isTestKey: true, jwt } };
   return { ok: false, message: INVOICE_API_MESSAGES.invalidSignature };
 }
 
@@ -124,6 +129,32 @@ function withInterfaceField(invoice: NewInvoice): NewInvoice {
     : { ...invoice, userFields: [...invoice.userFields, ['shp_interface', 'InvoiceService.WebApi']] };
 }
 
+/**
+ * A link with the merchant's InvId gets an id derived from the signed token (its signed text and the
+ * signature's bytes), so the same token sent again (a retry after a lost answer, or a replay) answers the
+ * link it made, where it would otherwise hear "InvId already used". Without an InvId nothing is derived:
+ * two identical requests are two links (a shop may sell the same thing to two buyers), and a replayed
+ * token can only make another unpaid link on the merchant's own terms: no money moves.
+ */
+export function invoiceIdOf(jwt: DecodedJwt): string {
+  const digest = createHash('sha256')
+    .update(`invoice-api\n${jwt.signingInput}\n`)
+    .update(jwt.signature)
+    .digest();
+  // The shape of every other id (createId): 20 base32 characters, 100 bits.
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  return `inv_${[...digest.subarray(0, 20)].map((byte) => alphabet[byte % 32]).join('')}`;
+}
+
+function createdAnswer(deps: Deps, row: { id: string; inv_id: bigint | null; encoded_id: string }) {
+  return {
+    id: row.id,
+    invId: row.inv_id,
+    url: invoiceUrl(deps.config.publicUrl, row.encoded_id),
+    isSuccess: true,
+  };
+}
+
 export async function createInvoiceFromToken(
   deps: Deps,
   token: string | undefined,
@@ -133,19 +164,24 @@ export async function createInvoiceFromToken(
   if (!caller.ok) return refused(caller.message);
   const invoice = readCreateInvoicePayload(caller.value.payload, deps.clock.now());
   if (!invoice.ok) return refused(invoice.message);
+  const id = invoice.value.invId === null ? undefined : invoiceIdOf(caller.value.jwt);
+  const made = id === undefined ? undefined : await findShopInvoice(deps, caller.value.shop.id, { id });
+  if (made) return createdAnswer(deps, made);
   try {
     const row = await createInvoice(deps, caller.value.shop, withInterfaceField(invoice.value), {
       source: 'api',
       createdBy: null,
       ip,
+      ...(id !== undefined ? { id } : {}),
     });
-    return {
-      id: row.id,
-      invId: row.inv_id,
-      url: invoiceUrl(deps.config.publicUrl, row.encoded_id),
-      isSuccess: true,
-    };
+    return createdAnswer(deps, row);
   } catch (error) {
+    // The same token twice at once: the primary key lets one through, and the other answers its link.
+    const raced =
+      id !== undefined && isUniqueViolation(error, 'invoices_pkey')
+        ? await findShopInvoice(deps, caller.value.shop.id, { id })
+        : undefined;
+    if (raced) return createdAnswer(deps, raced);
     return toRefusal(error, invoice.value.invId);
   }
 }

@@ -45,6 +45,8 @@ export interface InvoiceOrigin {
   /** The cabinet's user; null for the Invoice API. */
   readonly createdBy: string | null;
   readonly ip: string | null;
+  /** The link's id when the caller derives it (the Invoice API: from the signed token, so a replay finds it). */
+  readonly id?: string;
 }
 
 /** Robokassa's shape of a link (`https://auth.robokassa.ru/merchant/Invoice/<EncodedId>`) on Kopek's host. */
@@ -97,7 +99,7 @@ async function insertInvoice(
   const row = await withInvoiceTablesInTransaction(trx)
     .insertInto('invoices')
     .values({
-      id: createId('inv'),
+      id: origin.id ?? createId('inv'),
       encoded_id: randomBase32(20),
       shop_id: shop.id,
       account_id: shop.account_id,

@@ -12,7 +12,9 @@ import { createId } from '../../platform/ids.js';
 import { enqueueJob } from '../../platform/jobs.js';
 import type { CardAttemptRow, Database, PaymentRow } from '../../schema.js';
 import type { AcquirerOutcome, CardAcquirer, DeclineReason, ValidCard } from '../methods/index.js';
-import { storeCard } from '../vault/index.js';
+import { findShopById } from '../shops/index.js';
+import { describeStoredCard, readCardForAcquirer, saveCardForPayment, storeCard } from '../vault/index.js';
+import { chargedAmountMinor, computeBuyerFee } from './buyer-fee.js';
 import { markPaymentHeld } from './hold.records.js';
 import { markPaymentPaid } from './payment-completion.js';
 import { recordPaymentEvent } from './payment.events.js';
@@ -67,11 +69,33 @@ function stepOfAttempt(attempt: CardAttemptRow): CardStep {
 type Opening =
   { kind: 'opened'; attemptId: string; payment: PaymentRow } | { kind: 'answered'; step: CardStep };
 
+/**
+ * The card an attempt charges: typed by the buyer now (stored in the vault when the attempt opens), or
+ * a card already in the vault (a saved-card payment, a recurring charge), with the mask it was shown with.
+ */
+export type CardSource =
+  | { readonly kind: 'entered'; readonly card: ValidCard }
+  | { readonly kind: 'saved'; readonly token: string; readonly mask: string };
+
+async function keepCard(
+  trx: Transaction<Database>,
+  deps: Deps,
+  source: CardSource,
+): Promise<{ token: string; mask: string; brand: string }> {
+  if (source.kind === 'entered') {
+    const { pan, expiryMonth, expiryYear, brand } = source.card;
+    return storeCard(trx, deps, { pan, expiryMonth, expiryYear, brand });
+  }
+  const stored = await describeStoredCard(trx, source.token);
+  if (!stored) throw new Error(`saved card ${source.token} is not in the vault`);
+  return { token: stored.token, mask: source.mask, brand: stored.brand };
+}
+
 async function openAttempt(
   deps: Deps,
   paymentId: string,
   submissionKey: string,
-  card: ValidCard,
+  source: CardSource,
   email: string | undefined,
 ): Promise<Opening> {
   return deps.db.transaction().execute(async (trx) => {
@@ -96,20 +120,18 @@ async function openAttempt(
       await expirePayment(trx, deps, payment);
       return { kind: 'answered', step: { kind: 'expired' } };
     }
-    const stored = await storeCard(trx, deps, {
-      pan: card.pan,
-      expiryMonth: card.expiryMonth,
-      expiryYear: card.expiryYear,
-      brand: card.brand,
-    });
+    const stored = await keepCard(trx, deps, source);
     const attemptId = createId('att');
+    // The buyer's share of the fee (shops.is_buyer_fee) is fixed here, with the amount the acquirer is asked.
+    const buyerFeeMinor = await fixBuyerFee(trx, deps, payment);
+    const charged = { ...payment, buyer_fee_minor: buyerFeeMinor };
     await trx
       .insertInto('card_attempts')
       .values({
         id: attemptId,
         payment_id: paymentId,
         submission_key: submissionKey,
-        amount_minor: payment.amount_minor,
+        amount_minor: chargedAmountMinor(charged),
         status: 'processing',
         card_token: stored.token,
         card_mask: stored.mask,
@@ -119,7 +141,12 @@ async function openAttempt(
       .execute();
     await trx
       .updateTable('payments')
-      .set({ status: 'processing', email: email ?? payment.email, updated_at: now })
+      .set({
+        status: 'processing',
+        email: email ?? payment.email,
+        buyer_fee_minor: buyerFeeMinor,
+        updated_at: now,
+      })
       .where('id', '=', paymentId)
       .execute();
     // If this process dies before the acquirer's answer is recorded, this job finds the attempt later.
@@ -134,8 +161,18 @@ async function openAttempt(
       cardMask: stored.mask,
       brand: stored.brand,
     });
-    return { kind: 'opened', attemptId, payment };
+    return { kind: 'opened', attemptId, payment: charged };
   });
+}
+
+async function fixBuyerFee(
+  trx: Transaction<Database>,
+  deps: Deps,
+  payment: PaymentRow,
+): Promise<bigint | null> {
+  const shop = await findShopById(trx, payment.shop_id);
+  if (!shop) throw new Error(`payment ${payment.id} has no shop`);
+  return computeBuyerFee(trx, deps, payment, shop);
 }
 
 export async function payByCard(
@@ -143,9 +180,47 @@ export async function payByCard(
   acquirer: CardAcquirer,
   input: { paymentId: string; submissionKey: string; card: ValidCard; email?: string | undefined },
 ): Promise<CardStep> {
+  return chargeCard(deps, acquirer, { ...input, source: { kind: 'entered', card: input.card } });
+}
+
+/**
+ * Pays with a card already in the vault: a saved-card (CoF) payment with the CVC the buyer just typed,
+ * or a merchant-initiated recurring charge without one. The number is read from the vault right before
+ * the acquirer call and kept no longer.
+ */
+export async function payBySavedCard(
+  deps: Deps,
+  acquirer: CardAcquirer,
+  input: {
+    paymentId: string;
+    submissionKey: string;
+    card: { token: string; mask: string };
+    cvc: string;
+    initiator: 'cardholder' | 'merchant';
+    email?: string | undefined;
+  },
+): Promise<CardStep> {
+  return chargeCard(deps, acquirer, {
+    ...input,
+    source: { kind: 'saved', token: input.card.token, mask: input.card.mask },
+  });
+}
+
+async function chargeCard(
+  deps: Deps,
+  acquirer: CardAcquirer,
+  input: {
+    paymentId: string;
+    submissionKey: string;
+    source: CardSource;
+    cvc?: string;
+    initiator?: 'cardholder' | 'merchant';
+    email?: string | undefined;
+  },
+): Promise<CardStep> {
   let opening: Opening;
   try {
-    opening = await openAttempt(deps, input.paymentId, input.submissionKey, input.card, input.email);
+    opening = await openAttempt(deps, input.paymentId, input.submissionKey, input.source, input.email);
   } catch (error) {
     // Another submission opened an attempt between our read and our insert: that one is being charged.
     if (
@@ -157,15 +232,20 @@ export async function payByCard(
     throw error;
   }
   if (opening.kind === 'answered') return opening.step;
-  const outcome = await askAcquirer(deps, () =>
+  const { source } = input;
+  const outcome = await askAcquirer(deps, async () =>
     acquirer.authorize({
       paymentId: input.paymentId,
       attemptId: opening.attemptId,
-      amountMinor: opening.payment.amount_minor,
+      amountMinor: chargedAmountMinor(opening.payment),
       currency: opening.payment.currency,
-      card: input.card,
+      card:
+        source.kind === 'entered'
+          ? source.card
+          : { ...(await readCardForAcquirer(deps.db, deps, source.token)), cvc: input.cvc ?? '' },
       description: opening.payment.description,
       capture: opening.payment.is_step_by_step ? 'deferred' : 'immediate',
+      ...(input.initiator ? { initiator: input.initiator } : {}),
     }),
   );
   return recordOutcome(deps, opening.attemptId, outcome);
@@ -249,10 +329,10 @@ export async function recordOutcome(
       trx.updateTable('payments').set({ status, updated_at: now }).where('id', '=', payment.id).execute();
     switch (outcome.kind) {
       case 'approved':
-        if (attempt.amount_minor !== payment.amount_minor) {
+        if (attempt.amount_minor !== chargedAmountMinor(payment)) {
           // Cannot happen while an open attempt keeps the payment from changing; if it does, stop loudly.
           throw new Error(
-            `attempt ${attemptId} approved ${attempt.amount_minor}, the payment asks ${payment.amount_minor}`,
+            `attempt ${attemptId} approved ${attempt.amount_minor}, the payment asks ${chargedAmountMinor(payment)}`,
           );
         }
         await setAttempt('approved');
@@ -263,6 +343,14 @@ export async function recordOutcome(
           acquirerReference: outcome.reference,
           rrn: outcome.rrn,
         });
+        // Recurring=true (or a child of such a payment): the buyer agreed to later charges on this card.
+        if (!payment.is_step_by_step && (payment.is_recurring || payment.previous_payment_id !== null)) {
+          await saveCardForPayment(trx, deps, {
+            paymentId: payment.id,
+            shopId: payment.shop_id,
+            cardToken: attempt.card_token,
+          });
+        }
         return { kind: 'paid' };
       case 'declined':
         await setAttempt('declined', { decline_reason: outcome.reason });

@@ -14,6 +14,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { credentialFailureLimiter } from '../../platform/http/credential-failures.js';
 import type { CardAcquirer } from '../methods/index.js';
 import {
   HOLD_ACTION_ANSWER,
@@ -79,10 +80,21 @@ function readFields(request: FastifyRequest): Record<string, unknown> {
 }
 
 export function registerHoldRoutes(app: FastifyInstance, deps: Deps, acquirer: CardAcquirer): void {
+  const failures = credentialFailureLimiter(deps);
   const handle = (action: HoldAction) => async (request: FastifyRequest, reply: FastifyReply) => {
     let answer: Answer;
+    // Wrong signatures count against the address; past the limit it hears "success: false" with
+    // Retry-After, before any lookup.
+    const limited = failures.check(request.ip);
     try {
-      answer = await answerHoldAction(deps, acquirer, action, readFields(request));
+      answer = limited.isRefused
+        ? { isSuccess: false, reason: 'too_many_failures' }
+        : await answerHoldAction(deps, acquirer, action, readFields(request));
+      if (!answer.isSuccess && answer.reason === 'bad_signature') {
+        const verdict = await failures.recordFailure(request.ip);
+        if (verdict.isRefused) reply.header('retry-after', String(verdict.retryAfterSeconds));
+      }
+      if (limited.isRefused) reply.header('retry-after', String(limited.retryAfterSeconds));
     } catch (error) {
       if (!(error instanceof HoldNeedsOperatorError)) throw error;
       request.log.error({ err: error }, 'hold: the acquirer contradicts the books; an operator must check');

@@ -1,8 +1,9 @@
 /**
  * Payments: a payment's life from Robokassa's payment request to money received: creation with InvId
  * rules, card attempts through the acquirer (3-D Secure, unknown outcomes reconciled), holds (StepByStep:
- * authorize, then Confirm / Cancel / automatic release), the timeline, and what being paid causes
- * (ResultURL and ResultUrl2 notifications, buyer e-mail). Buyer pages live in `checkout`.
+ * authorize, then Confirm / Cancel / automatic release), recurring charges (/Merchant/Recurring, charged
+ * by a job on the card the parent saved) and saved-card (CoF) payments, the timeline, and what being paid
+ * causes (ResultURL and ResultUrl2 notifications, buyer e-mail). Buyer pages live in `checkout`.
  */
 export {
   answerChallenge,
@@ -37,3 +38,6 @@ export {
   type HoldTarget,
 } from './hold.service.js';
 export { registerHoldRoutes } from './hold.routes.js';
+export { findCofCard, payByCofCard, type CofCard } from './cof.service.js';
+export { registerRecurringBackofficeRoutes, registerRecurringRoutes } from './recurring.routes.js';
+export { createRecurringChargeHandler, RECURRING_CHARGE_QUEUE } from './recurring.jobs.js';

@@ -13,7 +13,10 @@ import type { Database, HttpMethod } from '../../schema.js';
 import { recordPaymentEvent } from './payment.events.js';
 
 export interface InvoicePaymentRequest {
-  readonly invoiceId: string;
+  /** The payment link that starts this payment, or the safe deal (deals module): one of the two. */
+  readonly invoiceId?: string;
+  /** A safe deal's payment is paid into the platform's escrow account (payment-completion.ts). */
+  readonly dealId?: string;
   readonly shopId: string;
   readonly accountId: string;
   /** A one-time link's InvId; null gives the payment a new number from Kopek's sequence. */
@@ -101,6 +104,7 @@ export async function createInvoicePayment(
       fail_url2: request.failUrl2,
       fail_url2_method: request.failUrl2Method,
       expires_at: request.expiresAt,
+      is_escrow: request.dealId !== undefined,
       created_at: now,
       updated_at: now,
     })
@@ -109,7 +113,8 @@ export async function createInvoicePayment(
     ip: request.ip,
     isTest: request.isTest,
     invId: String(invId),
-    invoiceId: request.invoiceId,
+    ...(request.invoiceId === undefined ? {} : { invoiceId: request.invoiceId }),
+    ...(request.dealId === undefined ? {} : { dealId: request.dealId }),
   });
   return { kind: 'created', paymentId, invId };
 }

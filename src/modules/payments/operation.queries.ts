@@ -54,6 +54,12 @@ export interface OperationSummary {
   readonly createdAt: string;
   readonly paidAt: string | null;
   readonly notification: OperationNotificationState;
+  /** Recurring=true: the parent of a recurring chain. */
+  readonly isRecurringParent: boolean;
+  /** A child charge (/Merchant/Recurring): the InvId of its previous invoice. */
+  readonly recurringPreviousInvId: string | null;
+  /** Paid (or to be paid) with a saved card: a CoF payment or a recurring charge. */
+  readonly isSavedCard: boolean;
 }
 
 export interface OperationDetail extends OperationSummary {
@@ -137,12 +143,17 @@ export function decodeOperationCursor(text: string): OperationCursor | undefined
   return { at, id };
 }
 
+/** The left join finds a recurring charge's previous invoice by primary key: the "child of #N" mark. */
 function selectOperations(db: Kysely<Database>, accountId: string) {
   return db
     .selectFrom('payments')
     .innerJoin('shops', 'shops.id', 'payments.shop_id')
+    .leftJoin('payments as previous_payment', 'previous_payment.id', 'payments.previous_payment_id')
     .where('payments.account_id', '=', accountId)
     .select([
+      'payments.is_recurring',
+      'payments.cof_payment_id',
+      'previous_payment.inv_id as previous_inv_id',
       'payments.id',
       'payments.shop_id',
       'shops.name as shop_name',
@@ -192,6 +203,9 @@ function toSummary(row: OperationRow, notification: OperationNotificationState):
     createdAt: row.created_at.toISOString(),
     paidAt: row.paid_at?.toISOString() ?? null,
     notification,
+    isRecurringParent: row.is_recurring,
+    recurringPreviousInvId: row.previous_inv_id === null ? null : String(row.previous_inv_id),
+    isSavedCard: row.cof_payment_id !== null || row.previous_inv_id !== null,
   };
 }
 

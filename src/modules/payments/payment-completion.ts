@@ -10,13 +10,20 @@ import { enqueueMail } from '../../platform/mail.js';
 import { formatMinor } from '../../platform/money.js';
 import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
 import { findFeeDiscountPercent } from '../accounts/index.js';
+import { fundDealEscrow } from '../deals/index.js';
 import { platformAccount, postTransfer, shopAccount, type TransferLeg } from '../ledger/index.js';
-import { draftFromRobokassaReceipt, enqueueFiscalReceipt, type FiscalReceiptDraft } from '../fiscal/index.js';
+import {
+  draftFromReceipt,
+  enqueueFiscalReceipt,
+  freeSaleDraft,
+  type FiscalReceiptDraft,
+} from '../fiscal/index.js';
 import { notifyPaymentPaid as postPaymentPaidMessages } from '../messages/index.js';
 import { enqueueNotification } from '../notifications/index.js';
-import { buildResultNotificationFields, formatReceiptJson, parseReceipt } from '../protocol/index.js';
+import { buildResultNotificationFields, parseReceipt, receiptFromStoredJson } from '../protocol/index.js';
 import { findShopById, readShopPasswords } from '../shops/index.js';
 import { computeFee, findTariff, NO_FEE } from '../tariffs/index.js';
+import { chargedAmountMinor } from './buyer-fee.js';
 import { renderPaymentReceivedMail } from './payment.mail.js';
 import { recordPaymentEvent } from './payment.events.js';
 import { notifyResultUrl2 } from './result-url2.js';
@@ -37,7 +44,9 @@ export async function markPaymentPaid(
   settlement: Settlement,
 ): Promise<void> {
   const now = deps.clock.now();
-  const feeMinor = await computePaymentFee(trx, deps, payment, payment.amount_minor);
+  // A buyer who paid the fee (buyer-fee.ts) paid exactly the tariff's fee of the gross: that is the fee.
+  const feeMinor =
+    payment.buyer_fee_minor ?? (await computePaymentFee(trx, deps, payment, payment.amount_minor));
   const paid = await trx
     .updateTable('payments')
     .set({
@@ -59,7 +68,9 @@ export async function markPaymentPaid(
     rrn: settlement.rrn,
     acquirerReference: settlement.acquirerReference,
   });
-  if (!payment.is_test) await postPaymentTransfer(trx, deps, payment, feeMinor);
+  // A safe deal's money waits in escrow (src/modules/deals), not in the shop's pending account.
+  if (payment.is_escrow) await fundDealEscrow(trx, deps, paid);
+  else if (!payment.is_test) await postPaymentTransfer(trx, deps, payment, feeMinor);
   await notifyPaymentPaid(trx, deps, paid);
 }
 
@@ -90,42 +101,46 @@ export async function notifyPaymentPaid(
   const shop = await findShopById(trx, payment.shop_id);
   if (!shop) throw new Error(`payment ${payment.id} has no shop`);
   await notifyMerchant(trx, deps, shop, payment);
-  await notifyResultUrl2(trx, deps, shop, payment, 'OK', payment.amount_minor);
+  await notifyResultUrl2(trx, deps, shop, payment, 'OK', chargedAmountMinor(payment));
   if (payment.email) await notifyBuyer(trx, deps, shop, payment);
-  await enqueueFiscalReceipt(trx, deps.clock, {
-    kind: 'sell',
-    paymentId: payment.id,
-    receipt: saleReceiptOf(payment),
-  });
+  const saleReceipt = saleReceiptOf(payment);
+  if (saleReceipt !== null)
+    await enqueueFiscalReceipt(trx, deps.clock, {
+      kind: 'sell',
+      paymentId: payment.id,
+      receipt: saleReceipt,
+    });
   await postPaymentPaidMessages(trx, deps, payment);
 }
 
 /**
- * The fiscal receipt's lines: the merchant's Receipt, read by the protocol's exact parser, or one
- * free-sale line. A Receipt that does not add up to the paid amount becomes a failed receipt with the
- * reason (visible and retryable in the cabinet), never a failed payment.
+ * The fiscal receipt's lines: the merchant's Receipt as read and checked at the payment's start
+ * (receipt_parsed), or a free-sale line; none with IsWithoutFreeSale=true (the merchant registers its
+ * receipt itself). A Receipt kept only as text (a payment link's, or one started before receipts were
+ * stored read) is read here; one that does not add up becomes a failed receipt with the reason
+ * (visible and retryable in the cabinet), never a failed payment.
  */
-function saleReceiptOf(payment: PaymentRow): FiscalReceiptDraft | LocalizedText {
-  const fallback = {
-    description: payment.description,
-    amountMinor: payment.amount_minor,
-    email: payment.email,
-  };
-  if (!payment.receipt) return draftFromRobokassaReceipt(null, fallback);
-  const parsed = parseReceipt(payment.receipt, payment.amount_minor);
-  if (!parsed.ok) {
+function saleReceiptOf(payment: PaymentRow): FiscalReceiptDraft | LocalizedText | null {
+  const buyer = { email: payment.email };
+  const stored = receiptFromStoredJson(payment.receipt_parsed);
+  if (stored) return draftFromReceipt(stored, buyer);
+  if (payment.receipt) {
+    const parsed = parseReceipt(payment.receipt, payment.amount_minor);
+    if (parsed.ok) return draftFromReceipt(parsed.receipt, buyer);
     return {
       ru: parsed.problems.map((problem) => problem.detail.ru).join(' '),
       en: parsed.problems.map((problem) => problem.detail.en).join(' '),
     };
   }
-  return draftFromRobokassaReceipt(formatReceiptJson(parsed.receipt), fallback);
+  if (payment.is_without_free_sale) return null;
+  return freeSaleDraft(payment.amount_minor, buyer);
 }
 
 /**
- * The money of a paid payment: the acquirer owes the platform the whole amount (clearing, debit); the
- * shop is owed the amount less the fee (pending until settlement, credit); the fee is the platform's
- * revenue (credit). Keyed by the payment, so it can never be posted twice.
+ * The money of a paid payment: the acquirer owes the platform what the buyer was charged (clearing,
+ * debit); the shop is owed that less the fee (pending until settlement, credit); the fee is the
+ * platform's revenue (credit). When the buyer paid the fee the charge is OutSum plus the fee, so the
+ * shop is owed exactly OutSum. Keyed by the payment, so it can never be posted twice.
  */
 async function postPaymentTransfer(
   trx: Transaction<Database>,
@@ -133,9 +148,10 @@ async function postPaymentTransfer(
   payment: PaymentRow,
   feeMinor: bigint,
 ) {
-  const toShopMinor = payment.amount_minor - feeMinor;
+  const chargedMinor = chargedAmountMinor(payment);
+  const toShopMinor = chargedMinor - feeMinor;
   const legs: TransferLeg[] = [
-    { account: platformAccount('acquirer_clearing', payment.currency), amountMinor: payment.amount_minor },
+    { account: platformAccount('acquirer_clearing', payment.currency), amountMinor: chargedMinor },
   ];
   if (toShopMinor > 0n)
     legs.push({
@@ -168,7 +184,8 @@ async function notifyMerchant(
   const fields = buildResultNotificationFields({
     outSum: payment.out_sum_text,
     invId,
-    fee: formatMinor(payment.fee_minor, payment.currency),
+    // Robokassa's Fee is what the shop is charged (it receives OutSum − Fee): none of the buyer's share.
+    fee: formatMinor(payment.fee_minor - (payment.buyer_fee_minor ?? 0n), payment.currency),
     email: payment.email ?? undefined,
     paymentMethod: BANK_CARD_METHOD.paymentMethod,
     incCurrLabel: BANK_CARD_METHOD.incCurrLabel,
@@ -196,7 +213,7 @@ async function notifyBuyer(
 ): Promise<void> {
   const mail = renderPaymentReceivedMail(payment.culture ?? 'ru', {
     shopName: shop.name,
-    amount: formatMinor(payment.amount_minor, payment.currency),
+    amount: formatMinor(chargedAmountMinor(payment), payment.currency),
     currency: payment.currency,
     description: payment.description,
     invId: String(payment.inv_id),

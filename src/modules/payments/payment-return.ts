@@ -6,10 +6,13 @@ import type { Deps } from '../../deps.js';
 import type { PaymentRow, ShopsTable } from '../../schema.js';
 import { buildFailRedirectFields, buildSuccessRedirectFields } from '../protocol/index.js';
 import { findShopById, readShopPasswords } from '../shops/index.js';
+import { quoteBuyerFee } from './buyer-fee.js';
 
 export interface CheckoutPayment {
   readonly payment: PaymentRow;
   readonly shop: ShopsTable;
+  /** The fee the buyer pays on top of the amount (shops.is_buyer_fee), or null when the shop pays it. */
+  readonly buyerFeeMinor: bigint | null;
 }
 
 export async function loadCheckoutPayment(
@@ -23,7 +26,9 @@ export async function loadCheckoutPayment(
     .executeTakeFirst();
   if (!payment) return undefined;
   const shop = await findShopById(deps.db, payment.shop_id);
-  return shop ? { payment: toBuyerView(payment), shop } : undefined;
+  if (!shop) return undefined;
+  const buyerFeeMinor = await quoteBuyerFee(deps.db, deps, payment, shop);
+  return { payment: toBuyerView(payment), shop, buyerFeeMinor };
 }
 
 /**

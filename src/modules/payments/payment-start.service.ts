@@ -7,17 +7,22 @@ import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation } from '../../platform/db.js';
+import { credentialFailureLimiter, type FailureVerdict } from '../../platform/http/credential-failures.js';
 import { createId } from '../../platform/ids.js';
 import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
 import {
   maskPasswordInBaseString,
+  parseReceipt,
   protocolError,
+  receiptToStoredJson,
   isWindows1251,
   verifyInitSignature,
   type InitRequest,
   type ProtocolError,
+  type Receipt,
 } from '../protocol/index.js';
 import { findShopByMerchantLogin, readShopPasswords } from '../shops/index.js';
+import { resolveCofToken } from './cof.service.js';
 import { recordPaymentEvent } from './payment.events.js';
 
 /** Shown on the error-29 page in test mode only: what Kopek expected, with the password masked. */
@@ -28,7 +33,21 @@ export interface SignatureDebug {
 }
 
 export type StartOutcome =
-  { kind: 'started'; paymentId: string } | { kind: 'refused'; error: ProtocolError; debug?: SignatureDebug };
+  | { kind: 'started'; paymentId: string }
+  | { kind: 'refused'; error: ProtocolError; debug?: SignatureDebug; retryAfterSeconds?: number };
+
+/** Too many wrong signatures from the buyer's (or the site's) address: refused before any check. */
+function refusedForFailures(verdict: FailureVerdict & { isRefused: true }): StartOutcome {
+  const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+  return {
+    kind: 'refused',
+    error: protocolError(41, 'SignatureValue', {
+      ru: `Слишком много запросов с неверной подписью с этого адреса. Повторите через ${minutes} мин.`,
+      en: `Too many requests with a wrong signature from this address. Try again in ${minutes} min.`,
+    }),
+    retryAfterSeconds: verdict.retryAfterSeconds,
+  };
+}
 
 /** Statuses in which a buyer is mid-payment: a repeated request must not disturb them. */
 const IN_FLIGHT = new Set(['processing', 'awaiting_3ds']);
@@ -81,7 +100,10 @@ function verifySignature(deps: Deps, shop: ShopsTable, request: InitRequest): St
   };
 }
 
-function paymentValues(request: InitRequest, now: Date) {
+/** The request with what the start resolved from the database: the CoF Token's operation (cof.service.ts). */
+type StartRequest = InitRequest & { readonly cofPaymentId?: string | undefined };
+
+function paymentValues(request: StartRequest, now: Date) {
   return {
     status: 'created' as const,
     out_sum_text: request.outSumText,
@@ -93,6 +115,8 @@ function paymentValues(request: InitRequest, now: Date) {
     inc_curr_label: request.incCurrLabel ?? null,
     shp: JSON.stringify(request.shp),
     receipt: request.receipt ?? null,
+    receipt_parsed: request.receiptParsed ? receiptToStoredJson(request.receiptParsed) : null,
+    is_without_free_sale: request.isWithoutFreeSale,
     user_ip: request.userIp ?? null,
     out_sum_currency: request.outSumCurrency ?? null,
     result_url2: request.resultUrl2 ?? null,
@@ -103,6 +127,9 @@ function paymentValues(request: InitRequest, now: Date) {
     expires_at: request.expirationDate ?? null,
     // StepByStep=true (its only value, checked by the parser): authorize now, capture on Confirm.
     is_step_by_step: request.stepByStep !== undefined,
+    // Recurring=true: once paid, the card is saved for the shop's later charges (/Merchant/Recurring).
+    is_recurring: request.isRecurring,
+    cof_payment_id: request.cofPaymentId ?? null,
     updated_at: now,
   };
 }
@@ -129,7 +156,7 @@ async function insertPayment(
   trx: Transaction<Database>,
   deps: Deps,
   shop: ShopsTable,
-  request: InitRequest,
+  request: StartRequest,
   ip: string,
 ): Promise<string> {
   const now = deps.clock.now();
@@ -177,7 +204,7 @@ async function createOrReusePayment(
   trx: Transaction<Database>,
   deps: Deps,
   shop: ShopsTable,
-  request: InitRequest,
+  request: StartRequest,
   ip: string,
 ): Promise<StartOutcome> {
   if (request.invId === null)
@@ -189,6 +216,16 @@ async function createOrReusePayment(
     return { kind: 'started', paymentId: await insertPayment(trx, deps, shop, request, ip) };
   }
   if (isFinished) return { kind: 'refused', error: protocolError(40, 'InvId') };
+  // A recurring charge's InvId is the shop's own (recurring.service.ts): no buyer pays it here.
+  if (existing.previous_payment_id !== null) {
+    return {
+      kind: 'refused',
+      error: protocolError(30, 'InvId', {
+        ru: 'Этот InvId занят повторным списанием магазина. Передайте новый номер.',
+        en: 'This InvId is taken by a recurring charge of the shop. Send a new number.',
+      }),
+    };
+  }
   if (IN_FLIGHT.has(existing.status) || (await hasOpenAttempt(trx, existing.id))) {
     return { kind: 'started', paymentId: existing.id };
   }
@@ -217,10 +254,11 @@ function refuseUnsupportedFeature(request: InitRequest): ProtocolError | undefin
       en: 'StepByStep cannot be combined with Recurring or Token.',
     });
   }
-  if (request.isRecurring || request.token !== undefined) {
-    return protocolError(34, request.isRecurring ? 'Recurring' : 'Token', {
-      ru: 'Повторные платежи и оплата сохранённой картой пока не подключены в Kopek.',
-      en: 'Recurring payments and saved-card payments are not available in Kopek yet.',
+  // A saved-card payment cannot start a chain of its own (the official SDK refuses Token with Recurring).
+  if (request.isRecurring && request.token !== undefined) {
+    return protocolError(35, 'Token', {
+      ru: 'Token нельзя передавать вместе с Recurring=true.',
+      en: 'Token cannot be combined with Recurring=true.',
     });
   }
   if (request.outSumCurrency !== undefined) {
@@ -232,20 +270,74 @@ function refuseUnsupportedFeature(request: InitRequest): ProtocolError | undefin
   return undefined;
 }
 
+/**
+ * The Receipt by the 54-FZ rules, items adding up to OutSum (protocol.parseReceipt): an invalid one is
+ * refused with code 30 and a message naming the item and the field, whether or not the shop fiscalises,
+ * so a merchant learns of a bad receipt from a test payment rather than from a failed receipt later.
+ */
+function readSignedReceipt(
+  request: InitRequest,
+): { ok: true; receiptParsed: Receipt | undefined } | { ok: false; error: ProtocolError } {
+  if (request.receipt === undefined) return { ok: true, receiptParsed: undefined };
+  const parsed = parseReceipt(request.receipt, request.outSumMinor);
+  return parsed.ok ? { ok: true, receiptParsed: parsed.receipt } : { ok: false, error: parsed.error };
+}
+
+/**
+ * Recurring=true and Token (a saved-card payment) need the shop's permission (34); a Token must be the
+ * OpKey of this shop's card operation in the same mode (35).
+ */
+async function checkRecurringFeatures(
+  deps: Deps,
+  shop: ShopsTable,
+  request: InitRequest,
+): Promise<{ ok: true; cofPaymentId?: string } | { ok: false; error: ProtocolError }> {
+  if (!request.isRecurring && request.token === undefined) return { ok: true };
+  if (!shop.is_recurring_allowed) {
+    return { ok: false, error: protocolError(34, request.isRecurring ? 'Recurring' : 'Token') };
+  }
+  if (request.token === undefined) return { ok: true };
+  const resolved = await resolveCofToken(deps.db, {
+    shopId: shop.id,
+    token: request.token,
+    isTest: request.isTest,
+  });
+  return resolved.ok ? { ok: true, cofPaymentId: resolved.card.paymentId } : resolved;
+}
+
 export async function startPayment(deps: Deps, request: InitRequest, ip: string): Promise<StartOutcome> {
+  const failures = credentialFailureLimiter(deps);
+  const limited = failures.check(ip);
+  if (limited.isRefused) return refusedForFailures(limited);
   const unsupported = refuseUnsupportedFeature(request);
   if (unsupported) return { kind: 'refused', error: unsupported };
   const shop = await findShopByMerchantLogin(deps.db, request.merchantLogin);
   const shopProblem = checkShopMayTakePayment(deps, shop, request);
   if (shopProblem || !shop) return { kind: 'refused', error: shopProblem ?? protocolError(26) };
   const signatureProblem = verifySignature(deps, shop, request);
-  if (signatureProblem) return signatureProblem;
+  if (signatureProblem) {
+    deps.logger.info({ shopId: shop.id, ip }, 'payment start: wrong signature');
+    const verdict = await failures.recordFailure(ip);
+    return verdict.isRefused ? refusedForFailures(verdict) : signatureProblem;
+  }
   if (request.expirationDate && request.expirationDate.getTime() <= deps.clock.now().getTime()) {
     return { kind: 'refused', error: protocolError(33, 'ExpirationDate') };
   }
+  const receipt = readSignedReceipt(request);
+  if (!receipt.ok) return { kind: 'refused', error: receipt.error };
+  request = { ...request, receiptParsed: receipt.receiptParsed };
+  // Holds are by agreement (reference §6): the operator's switch, else error 64, as Robokassa answers.
+  if (request.stepByStep !== undefined && !shop.is_hold_allowed) {
+    return { kind: 'refused', error: protocolError(64, 'StepByStep') };
+  }
+  const recurring = await checkRecurringFeatures(deps, shop, request);
+  if (!recurring.ok) return { kind: 'refused', error: recurring.error };
+  const { cofPaymentId } = recurring;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await deps.db.transaction().execute((trx) => createOrReusePayment(trx, deps, shop, request, ip));
+      return await deps.db
+        .transaction()
+        .execute((trx) => createOrReusePayment(trx, deps, shop, { ...request, cofPaymentId }, ip));
     } catch (error) {
       // Two first requests for one new InvId at once: the loser retries and then reuses the winner's payment.
       if (attempt < 3 && isUniqueViolation(error, 'payments_live_inv_id_key')) continue;

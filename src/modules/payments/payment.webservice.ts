@@ -8,11 +8,19 @@
  *   expired → 10; paid but the ResultURL not yet acknowledged → 50; paid and acknowledged → 100;
  *   a hold (StepByStep) not yet captured → 20; a hold released without a capture → 10. A captured hold
  *   is a paid payment (50 / 100) whose IncSum is the captured amount.
- * - GetRates: the fee is the shop's, so the buyer pays exactly OutSum. CalcOutSumm: the shop receives
- *   IncSum minus the fee of its tariff for the method (bank card when IncCurrLabel is absent).
+ * - Who pays the fee is the shop's choice (shops.is_buyer_fee). GetRates answers what the buyer pays
+ *   for OutSum with each method: OutSum when the shop pays the fee; the gross of tariffs/buyer-fee.ts
+ *   (OutSum plus the fee of that gross under the method group's tariff) when the buyer pays it.
+ *   CalcOutSumm answers what the shop receives when the buyer pays IncSum: IncSum minus the fee of
+ *   IncSum either way. When the buyer pays the fee that is the largest OutSum whose gross IncSum covers,
+ *   so CalcOutSumm(GetRates(OutSum)) = OutSum; when the shop pays it, OutSum = IncSum less the fee.
+ *   Bank card when IncCurrLabel is absent.
+ * - OpStateExt: IncSum is what the buyer was charged (OutSum plus the buyer's fee, if any), OutSum is
+ *   what the shop receives (IncSum less the whole fee): the merchant's OutSum when the buyer paid the fee.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { credentialFailureLimiter } from '../../platform/http/credential-failures.js';
 import { isLanguage, localize, type Language } from '../../platform/i18n.js';
 import { formatMinor, parseDecimalToMinor } from '../../platform/money.js';
 import type { PaymentRow, ShopsTable } from '../../schema.js';
@@ -32,7 +40,8 @@ import {
   type XmlResponseRoot,
 } from '../protocol/index.js';
 import { findShopByMerchantLogin, readShopPasswords } from '../shops/index.js';
-import { computeFee, findTariff } from '../tariffs/index.js';
+import { computeBuyerCharge, findTariff, netOfGross } from '../tariffs/index.js';
+import { chargedAmountMinor } from './buyer-fee.js';
 import { BANK_CARD_METHOD } from './payment-completion.js';
 
 type Fields = Record<string, string | undefined>;
@@ -46,7 +55,25 @@ const DESCRIPTIONS = {
   operationNotFound: { ru: 'Операция с таким InvoiceID не найдена', en: 'No operation with this InvoiceID' },
   badSum: { ru: 'Неверная сумма', en: 'Invalid sum' },
   methodNotFound: { ru: 'Способ оплаты не найден', en: 'Payment method not found' },
+  tooManyFailures: {
+    ru: 'Слишком много запросов с неверной подписью с этого адреса. Повторите через {seconds} с',
+    en: 'Too many requests with a wrong signature from this address. Retry in {seconds} s',
+  },
 };
+
+/** A web-service answer, with the pause asked of a client whose address is refused for now. */
+interface XmlAnswer {
+  readonly xml: string;
+  readonly retryAfterSeconds?: number;
+}
+
+function tooManyFailures(root: XmlResponseRoot, language: Language, retryAfterSeconds: number): XmlAnswer {
+  const text = localize(DESCRIPTIONS.tooManyFailures, language, { seconds: retryAfterSeconds });
+  return {
+    xml: buildResultOnlyResponse(root, XML_RESULT_CODE.internalError, text),
+    retryAfterSeconds,
+  };
+}
 
 /** Parameter names are matched ignoring case, as Robokassa does. */
 function readFields(request: FastifyRequest): Fields {
@@ -94,15 +121,36 @@ async function findPaymentForState(deps: Deps, shop: ShopsTable, invoiceId: bigi
     .executeTakeFirst();
 }
 
-async function answerOpState(deps: Deps, fields: Fields): Promise<string> {
+/**
+ * OpStateExt / OpState, behind the limit on wrong signatures: an address over it is answered Result 1000
+ * (a temporary failure clients retry) with Retry-After, before the shop is even looked up.
+ */
+async function answerOpStateLimited(deps: Deps, fields: Fields, ip: string): Promise<string | XmlAnswer> {
+  const root: XmlResponseRoot = 'OperationStateResponse';
+  const failures = credentialFailureLimiter(deps);
+  const limited = failures.check(ip);
+  if (limited.isRefused) return tooManyFailures(root, languageOf(fields), limited.retryAfterSeconds);
+  const answer = await answerOpState(deps, fields);
+  if (answer.code !== XML_RESULT_CODE.badSignature) return answer.xml;
+  const verdict = await failures.recordFailure(ip);
+  return verdict.isRefused
+    ? tooManyFailures(root, languageOf(fields), verdict.retryAfterSeconds)
+    : answer.xml;
+}
+
+async function answerOpState(deps: Deps, fields: Fields): Promise<{ code: number; xml: string }> {
   const root: XmlResponseRoot = 'OperationStateResponse';
   const language = languageOf(fields);
+  const answer = (code: number, xml: string) => ({ code, xml });
   const shop = await findShopByMerchantLogin(deps.db, fields.merchantlogin ?? '');
   if (!shop)
-    return buildResultOnlyResponse(
-      root,
+    return answer(
       XML_RESULT_CODE.shopNotFound,
-      localize(DESCRIPTIONS.shopNotFound, language),
+      buildResultOnlyResponse(
+        root,
+        XML_RESULT_CODE.shopNotFound,
+        localize(DESCRIPTIONS.shopNotFound, language),
+      ),
     );
   const invoiceText = fields.invoiceid ?? '';
   const passwords = readShopPasswords(deps.config.masterKey, shop);
@@ -112,10 +160,13 @@ async function answerOpState(deps: Deps, fields: Fields): Promise<string> {
     verifyOpStateSignature(shop.hash_algorithm, fields.merchantlogin ?? '', invoiceText, password, signature);
   const isLive = signedWith(passwords.password2);
   if (!isLive && !signedWith(passwords.testPassword2)) {
-    return buildResultOnlyResponse(
-      root,
+    return answer(
       XML_RESULT_CODE.badSignature,
-      localize(DESCRIPTIONS.badSignature, language),
+      buildResultOnlyResponse(
+        root,
+        XML_RESULT_CODE.badSignature,
+        localize(DESCRIPTIONS.badSignature, language),
+      ),
     );
   }
   // InvId is a PostgreSQL bigint: a larger number cannot be any payment's.
@@ -124,28 +175,34 @@ async function answerOpState(deps: Deps, fields: Fields): Promise<string> {
       ? await findPaymentForState(deps, shop, BigInt(invoiceText), !isLive)
       : undefined;
   if (!payment)
-    return buildResultOnlyResponse(
-      root,
+    return answer(
       XML_RESULT_CODE.operationNotFound,
-      localize(DESCRIPTIONS.operationNotFound, language),
+      buildResultOnlyResponse(
+        root,
+        XML_RESULT_CODE.operationNotFound,
+        localize(DESCRIPTIONS.operationNotFound, language),
+      ),
     );
   const isNotified = await isSubjectNotified(deps.db, payment.id, 'result_url');
   const method = findMethodByLabelOrAlias(payment.inc_curr_label ?? BANK_CARD_METHOD.incCurrLabel);
-  return buildOpStateResponse({
-    code: 0,
-    stateCode: stateCodeOf(payment, isNotified),
-    requestDate: deps.clock.now(),
-    stateDate: payment.paid_at ?? payment.updated_at,
-    incCurrLabel: payment.inc_curr_label ?? '',
-    incSum: sixDecimals(payment.amount_minor, payment.currency),
-    incAccount: payment.card_mask ?? '',
-    paymentMethodCode: payment.payment_method ?? '',
-    paymentMethodDescription: method ? localize(method.group.description, language) : '',
-    outCurrLabel: payment.currency,
-    outSum: sixDecimals(payment.amount_minor - payment.fee_minor, payment.currency),
-    opKey: payment.op_key ?? '',
-    userFields: payment.shp,
-  });
+  return answer(
+    XML_RESULT_CODE.ok,
+    buildOpStateResponse({
+      code: 0,
+      stateCode: stateCodeOf(payment, isNotified),
+      requestDate: deps.clock.now(),
+      stateDate: payment.paid_at ?? payment.updated_at,
+      incCurrLabel: payment.inc_curr_label ?? '',
+      incSum: sixDecimals(chargedAmountMinor(payment), payment.currency),
+      incAccount: payment.card_mask ?? '',
+      paymentMethodCode: payment.payment_method ?? '',
+      paymentMethodDescription: method ? localize(method.group.description, language) : '',
+      outCurrLabel: payment.currency,
+      outSum: sixDecimals(chargedAmountMinor(payment) - payment.fee_minor, payment.currency),
+      opKey: payment.op_key ?? '',
+      userFields: payment.shp,
+    }),
+  );
 }
 
 async function requireShop(deps: Deps, fields: Fields, root: XmlResponseRoot): Promise<ShopsTable | string> {
@@ -207,20 +264,31 @@ async function answerRates(deps: Deps, fields: Fields): Promise<string> {
       XML_RESULT_CODE.calculationError,
       localize(DESCRIPTIONS.methodNotFound, language),
     );
-  const groups = listMethodGroups()
-    .map((group) => ({
+  const groups = [];
+  for (const group of listMethodGroups()) {
+    const items = group.items.filter((item) => !wanted || item.label === wanted.item.label);
+    if (items.length === 0) continue;
+    const incSum = await incSumFor(deps, shop, group.code, outSum);
+    groups.push({
       code: group.code,
       description: localize(group.description, language),
-      items: group.items
-        .filter((item) => !wanted || item.label === wanted.item.label)
-        .map((item) => ({
-          label: item.label,
-          name: localize(item.name, language),
-          incSum: sixDecimals(outSum, 'RUB'),
-        })),
-    }))
-    .filter((group) => group.items.length > 0);
+      items: items.map((item) => ({
+        label: item.label,
+        name: localize(item.name, language),
+        incSum: sixDecimals(incSum, 'RUB'),
+      })),
+    });
+  }
   return buildRatesResponse(groups);
+}
+
+/** What the buyer pays for the shop's OutSum with a method of this group (see the header). */
+async function incSumFor(deps: Deps, shop: ShopsTable, methodGroup: string, outSum: bigint): Promise<bigint> {
+  if (!shop.is_buyer_fee) return outSum;
+  const discountPercent = await findFeeDiscountPercent(deps.db, shop.account_id, deps.clock.now());
+  const charge = computeBuyerCharge(await findTariff(deps.db, shop.id, methodGroup), outSum, discountPercent);
+  // A 100% tariff cannot be passed on (buyer-fee.ts): the shop pays it and the buyer pays OutSum.
+  return charge ? charge.grossMinor : outSum;
 }
 
 async function answerCalcOutSum(deps: Deps, fields: Fields): Promise<string> {
@@ -244,13 +312,13 @@ async function answerCalcOutSum(deps: Deps, fields: Fields): Promise<string> {
     );
   }
   const discountPercent = await findFeeDiscountPercent(deps.db, shop.account_id, deps.clock.now());
-  const fee = computeFee(await findTariff(deps.db, shop.id, method.group.code), incSum, discountPercent);
-  return buildCalcOutSumResponse(sixDecimals(incSum - fee, 'RUB'));
+  const tariff = await findTariff(deps.db, shop.id, method.group.code);
+  return buildCalcOutSumResponse(sixDecimals(netOfGross(tariff, incSum, discountPercent), 'RUB'));
 }
 
-const METHODS: Record<string, (deps: Deps, fields: Fields) => Promise<string>> = {
-  opstateext: answerOpState,
-  opstate: answerOpState,
+const METHODS: Record<string, (deps: Deps, fields: Fields, ip: string) => Promise<string | XmlAnswer>> = {
+  opstateext: answerOpStateLimited,
+  opstate: answerOpStateLimited,
   getcurrencies: answerCurrencies,
   getpaymentmethods: answerPaymentMethods,
   getrates: answerRates,
@@ -263,7 +331,10 @@ export function registerWebServiceRoutes(app: FastifyInstance, deps: Deps): void
     // Own keys only: "constructor" or "__proto__" must be an unknown method, not Object.prototype's.
     const method = Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
     if (!method) return reply.code(404).type('text/plain; charset=utf-8').send('Unknown web service method');
-    return sendXml(reply, await method(deps, readFields(request)));
+    const answer = await method(deps, readFields(request), request.ip);
+    if (typeof answer === 'string') return sendXml(reply, answer);
+    if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
+    return sendXml(reply, answer.xml);
   };
   for (const prefix of [
     '/Merchant/WebService/Service.asmx',

@@ -46,7 +46,13 @@ export {
 } from './sandbox-bank.js';
 export {
   createPayout,
+  DEFAULT_PAYOUT_PAGE_SIZE,
   effectiveMinimumMinor,
+  findPayout,
+  listPayouts,
+  MAX_PAYOUT_PAGE_SIZE,
+  toPayoutView,
+  type PayoutView,
   PAYOUT_SEND_MAX_ATTEMPTS,
   PAYOUT_SEND_QUEUE,
   payoutTransferKey,

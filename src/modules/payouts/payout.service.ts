@@ -99,7 +99,8 @@ export const payoutTransferKey = (payoutId: string, stage: PayoutTransferStage) 
 
 export interface PayoutRequest {
   readonly accountId: string;
-  readonly userId: string;
+  /** The cabinet's user; null when the shop's API key asked (JSON API v1). */
+  readonly userId: string | null;
   readonly shopId: string;
   /** A decimal string; absent: everything available. */
   readonly amount?: string | undefined;

@@ -18,6 +18,7 @@ import { isIP } from 'node:net';
 import { parseDecimalToMinor } from '../../platform/money.js';
 import { parseIsoDateTime } from './iso-date.js';
 import { protocolError, type ProtocolError } from './protocol.errors.js';
+import type { Receipt } from './receipt.js';
 import type { InitSignatureParams } from './signature.js';
 import { decodeUriComponentOrUndefined } from './url-encoding.js';
 
@@ -49,6 +50,11 @@ export interface InitRequest {
   readonly userIp?: string | undefined;
   readonly isTest: boolean;
   readonly receipt?: string | undefined;
+  /**
+   * The Receipt as read and checked against OutSum (receipt.ts). Never set by parseInitRequest: the
+   * payment start reads it after the signature check, so only a signed Receipt earns its messages.
+   */
+  readonly receiptParsed?: Receipt | undefined;
   readonly isRecurring: boolean;
   readonly isWithoutFreeSale: boolean;
   readonly stepByStep?: string | undefined;

@@ -267,6 +267,8 @@ interface ProblemItem {
 interface ProblemScope {
   readonly problems: ReceiptProblem[];
   readonly item?: ProblemItem;
+  /** How the sender spells the fields (InvoiceItems' `Tax` for `tax`); absent: Receipt's own names. */
+  readonly naming?: ReadonlyMap<string, string>;
 }
 
 type TextValues = Readonly<Record<string, string | number>>;
@@ -307,6 +309,7 @@ function report(
   reason: ReceiptProblemReason,
   values: TextValues = {},
 ): undefined {
+  field = field === undefined ? undefined : renameField(field, scope.naming);
   scope.problems.push({
     reason,
     ...(field === undefined ? {} : { field }),
@@ -314,6 +317,13 @@ function report(
     detail: describeProblem(scope.item, field, reason, values),
   });
   return undefined;
+}
+
+/** The field as the sender spells it: the first segment renamed (`agent_info.type` → `AgentInfo.type`). */
+function renameField(field: string, naming: ReadonlyMap<string, string> | undefined): string {
+  if (naming === undefined) return field;
+  const [head = '', ...rest] = field.split('.');
+  return [naming.get(head) ?? head, ...rest].join('.');
 }
 
 function summarizeProblems(problems: readonly ReceiptProblem[]): ProtocolError {
@@ -571,10 +581,15 @@ function readSupplierInfo(
  * Items and the receipt
  */
 
-function readItem(value: JsonValue, index: number, problems: ReceiptProblem[]): ReceiptItem | undefined {
+function readItem(value: JsonValue, index: number, parent: ProblemScope): ReceiptItem | undefined {
   const rawName = isJsonObject(value) ? value.get('name') : undefined;
   const hasName = typeof rawName === 'string' && rawName.trim() !== '';
-  const scope: ProblemScope = { problems, item: hasName ? { index, name: rawName } : { index } };
+  const { problems } = parent;
+  const scope: ProblemScope = {
+    problems,
+    item: hasName ? { index, name: rawName } : { index },
+    ...(parent.naming === undefined ? {} : { naming: parent.naming }),
+  };
   if (!isJsonObject(value)) return report(scope, undefined, 'value_not_object');
   const before = problems.length;
   const name = readText(value.get('name'), 'name', MAX_RECEIPT_ITEM_NAME_LENGTH, scope, true);
@@ -612,10 +627,13 @@ function readReceiptBody(value: JsonValue, scope: ProblemScope): Receipt | undef
   if (values.length === 0) return report(scope, 'items', 'items_empty');
   if (values.length > MAX_RECEIPT_ITEMS)
     return report(scope, 'items', 'items_too_many', { limit: MAX_RECEIPT_ITEMS, count: values.length });
-  const items = values.map((item, index) => readItem(item, index + 1, scope.problems));
+  const items = values.map((item, index) => readItem(item, index + 1, scope));
   if (scope.problems.length > before) return undefined;
   const validItems = items.filter((item): item is ReceiptItem => item !== undefined);
   const totalMinor = validItems.reduce((total, item) => total + item.sumMinor, 0n);
+  // The receipt's total has 8 integer digits on the register (A §1.4, §3), whatever OutSum allows.
+  if (totalMinor > MAX_RECEIPT_TOTAL_MINOR)
+    return report(scope, 'items', 'amount_too_large', { limit: formatAmount(MAX_RECEIPT_TOTAL_MINOR) });
   return { ...(sno === undefined ? {} : { sno }), items: validItems, totalMinor };
 }
 
@@ -680,6 +698,151 @@ export function parseReceipt(receiptText: string, outSumMinor: bigint): ReceiptP
   if (document === undefined || receipt === undefined || scope.problems.length > 0)
     return { ok: false, error: summarizeProblems(scope.problems), problems: scope.problems };
   return { ok: true, receipt, urlDecodings: document.urlDecodings };
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * Item lists of the Invoice and Refund APIs (PascalCase, R §9) and of Kopek's JSON APIs (camelCase)
+ */
+
+/** The sender's key → Receipt's key. `Cost` is the unit price, as Receipt's `cost` (R §5, §8). */
+const ITEM_KEY_NAMES = {
+  pascal: {
+    Name: 'name',
+    Quantity: 'quantity',
+    Cost: 'cost',
+    Sum: 'sum',
+    Tax: 'tax',
+    PaymentMethod: 'payment_method',
+    PaymentObject: 'payment_object',
+    NomenclatureCode: 'nomenclature_code',
+  },
+  camel: {
+    name: 'name',
+    quantity: 'quantity',
+    cost: 'cost',
+    sum: 'sum',
+    tax: 'tax',
+    paymentMethod: 'payment_method',
+    paymentObject: 'payment_object',
+    nomenclatureCode: 'nomenclature_code',
+  },
+} as const satisfies Record<string, Record<string, string>>;
+
+export type ItemListNaming = keyof typeof ITEM_KEY_NAMES;
+
+export type ItemListParseResult =
+  | { readonly ok: true; readonly receipt: Receipt }
+  | {
+      readonly ok: false;
+      readonly problems: readonly ReceiptProblem[];
+      /** One message listing the first problems, each naming its item and field. */
+      readonly message: LocalizedText;
+    };
+
+/** The list with Receipt's keys; keys the sender's naming does not know are left out, as Receipt ignores them. */
+function renameItemKeys(items: readonly unknown[], naming: ItemListNaming): unknown[] {
+  const names: Readonly<Record<string, string>> = ITEM_KEY_NAMES[naming];
+  return items.map((item) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+    const renamed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(item)) {
+      if (Object.hasOwn(names, key)) renamed[names[key] ?? key] = value;
+    }
+    return renamed;
+  });
+}
+
+/**
+ * Reads an item list that arrived already parsed as JSON (the Refund API's InvoiceItems, a cabinet
+ * refund's items) by the Receipt rules, naming fields as the sender spelled them. JSON.parse has made
+ * the numbers floats; String() of a float gives back the shortest decimal that reads as the same
+ * number, which is the text the sender wrote for any amount with two decimals, so nothing is lost.
+ * `expectedTotalMinor`, when given, is what the items must add up to (a refund's amount).
+ */
+export function parseReceiptItemList(
+  items: unknown,
+  naming: ItemListNaming,
+  expectedTotalMinor?: bigint,
+): ItemListParseResult {
+  const fieldNames = new Map(
+    Object.entries(ITEM_KEY_NAMES[naming]).map(([sent, own]) => [own, sent] as [string, string]),
+  );
+  fieldNames.set('items', naming === 'pascal' ? 'InvoiceItems' : 'items');
+  const scope: ProblemScope = { problems: [], naming: fieldNames };
+  let receipt: Receipt | undefined;
+  if (!Array.isArray(items)) report(scope, 'items', 'value_not_array');
+  else {
+    const json = readExactJson(JSON.stringify({ items: renameItemKeys(items, naming) }));
+    receipt = json.ok ? readReceiptBody(json.value, scope) : report(scope, 'items', json.reason, json.values);
+  }
+  if (
+    receipt !== undefined &&
+    expectedTotalMinor !== undefined &&
+    receipt.totalMinor !== expectedTotalMinor
+  ) {
+    const values = { total: formatAmount(receipt.totalMinor), expected: formatAmount(expectedTotalMinor) };
+    report(scope, 'items', 'total_mismatch', values);
+  }
+  if (receipt === undefined || scope.problems.length > 0)
+    return { ok: false, problems: scope.problems, message: summarizeProblems(scope.problems).detail };
+  return { ok: true, receipt };
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * A read receipt, stored (a payment keeps its Receipt as read at the start)
+ */
+
+/** JSON for a jsonb column: the normalized receipt with every bigint as a digit string. */
+export function receiptToStoredJson(receipt: Receipt): string {
+  return JSON.stringify(receipt, (_key, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
+}
+
+const DIGITS = /^\d{1,19}$/;
+
+function storedBigint(value: unknown): bigint | undefined {
+  return typeof value === 'string' && DIGITS.test(value) ? BigInt(value) : undefined;
+}
+
+function storedItem(value: unknown): ReceiptItem | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const item = value as Record<string, unknown>;
+  const quantityThousandths = storedBigint(item.quantityThousandths);
+  const priceMinor = storedBigint(item.priceMinor);
+  const sumMinor = storedBigint(item.sumMinor);
+  const tax = RECEIPT_TAX_VALUES.find((candidate) => candidate === item.tax);
+  if (typeof item.name !== 'string' || typeof item.quantity !== 'string' || tax === undefined)
+    return undefined;
+  if (quantityThousandths === undefined || priceMinor === undefined || sumMinor === undefined)
+    return undefined;
+  return {
+    ...(item as unknown as ReceiptItem),
+    name: item.name,
+    quantity: item.quantity,
+    quantityThousandths,
+    priceMinor,
+    sumMinor,
+    hasExactPrice: item.hasExactPrice === true,
+    tax,
+    paymentMethod: RECEIPT_PAYMENT_METHODS.find((candidate) => candidate === item.paymentMethod),
+    paymentObject: RECEIPT_PAYMENT_OBJECTS.find((candidate) => candidate === item.paymentObject),
+  };
+}
+
+/**
+ * The receipt receiptToStoredJson wrote (as the database gives it back, parsed), or undefined when the
+ * value is not one: Kopek's own data, so this only guards the types, it applies no Receipt rule again.
+ */
+export function receiptFromStoredJson(value: unknown): Receipt | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stored = value as Record<string, unknown>;
+  if (!Array.isArray(stored.items) || stored.items.length === 0) return undefined;
+  const items = stored.items.map(storedItem);
+  const totalMinor = storedBigint(stored.totalMinor);
+  if (totalMinor === undefined || items.some((item) => item === undefined)) return undefined;
+  const sno = RECEIPT_SNO_VALUES.find((candidate) => candidate === stored.sno);
+  return compact({ sno, items: items as ReceiptItem[], totalMinor });
 }
 
 /* ---------------------------------------------------------------------------------------------------

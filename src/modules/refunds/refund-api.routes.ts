@@ -49,9 +49,15 @@ export async function registerRefundApiRoutes(app: FastifyInstance, deps: Deps):
     );
 
     scope.post('/RefundService/Refund/Create', async (request, reply) => {
-      const answer = await createRefundFromToken(deps, readJwtFromBody(request.body));
-      if (!answer.success) request.log.info({ refusal: answer.message }, 'refund api: request refused');
-      return reply.code(200).type('application/json; charset=utf-8').send(answer);
+      const result = await createRefundFromToken(deps, readJwtFromBody(request.body), request.ip);
+      if (!result.answer.success)
+        request.log.info(
+          { refusal: result.answer.message, reason: result.reason },
+          'refund api: request refused',
+        );
+      if (result.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(result.retryAfterSeconds));
+      return reply.code(200).type('application/json; charset=utf-8').send(result.answer);
     });
 
     scope.get('/RefundService/Refund/GetState', async (request, reply) => {

@@ -8,10 +8,20 @@ export const refundErrors = defineErrors({
     ru: 'Вернуть можно только оплаченную операцию.',
     en: 'Only a paid operation can be refunded.',
   },
+  dealPaymentNotRefundable: {
+    status: 409,
+    ru: 'Это оплата безопасной сделки: деньги у площадки, вернуть их покупателю можно отменой сделки.',
+    en: "This is a safe deal's payment: the platform holds the money; cancel the deal to return it to the buyer.",
+  },
   refundExceedsPayment: {
     status: 409,
     ru: 'Сумма возврата больше, чем осталось вернуть по операции: можно вернуть не больше {remaining}.',
     en: 'The refund is larger than what is left to refund on this operation: at most {remaining}.',
+  },
+  refundItemsMismatch: {
+    status: 422,
+    ru: 'Позиции чека возврата дают {items}, а возвращается {amount}: суммы должны совпадать.',
+    en: 'The refund receipt items add up to {items}, but {amount} is refunded: the sums must match.',
   },
   insufficientShopFunds: {
     status: 409,

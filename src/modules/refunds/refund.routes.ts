@@ -8,7 +8,11 @@ import { listPaymentRefunds, refundFromCabinet } from './refund.service.js';
 const OperationParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const RefundBody = Type.Object(
   // A decimal string, e.g. "150.50"; absent: everything that is left to refund.
-  { amount: Type.Optional(Type.String({ maxLength: 32 })) },
+  {
+    amount: Type.Optional(Type.String({ maxLength: 32 })),
+    // The refund receipt's items ({name, quantity, cost, tax, ...}); absent: one line for the amount.
+    items: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100 })),
+  },
   { additionalProperties: false },
 );
 
@@ -41,6 +45,7 @@ export function registerRefundRoutes(app: FastifyInstance, deps: Deps): void {
         (request.params as typeof OperationParams.static).id,
         body.amount,
         request.ip,
+        body.items,
       );
       return reply.code(201).send(refund);
     },

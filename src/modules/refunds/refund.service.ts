@@ -19,9 +19,10 @@ import {
   shopAccount,
   type TransferLeg,
 } from '../ledger/index.js';
-import { enqueueFiscalReceipt, fallbackDraft } from '../fiscal/index.js';
+import { draftFromReceipt, enqueueFiscalReceipt, fallbackDraft } from '../fiscal/index.js';
 import { notifyRefund } from '../messages/index.js';
 import { recordPaymentEvent } from '../payments/index.js';
+import { parseReceiptItemList, type Receipt } from '../protocol/index.js';
 import { amountProblems, refundErrors } from './refund.errors.js';
 
 /** A payment has a handful of refunds; the limit only guards the list against a runaway writer. */
@@ -38,8 +39,18 @@ export interface RefundRequest {
   readonly requestedBy?: string | null;
   /** InvoiceItems as the Refund API received them, kept for the refund receipt. */
   readonly items?: unknown;
+  /**
+   * The refund receipt's items, already read by the Receipt rules (protocol.parseReceiptItemList); they
+   * must add up to the refunded amount. Absent: one line for the amount.
+   */
+  readonly receipt?: Receipt | undefined;
   /** The caller's address, for the audit entry of a cabinet refund. */
   readonly ip?: string | null;
+  /**
+   * A requestId the caller derived from its request (the Refund API: from the signed token). A refund
+   * with it already on this payment is answered again instead of refunding twice.
+   */
+  readonly requestId?: string;
 }
 
 export interface RefundView {
@@ -189,9 +200,22 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
   return deps.db.transaction().execute(async (trx) => {
     const payment = await lockPayment(trx, request.paymentId, request.accountId);
     if (!payment) throw refundErrors.operationNotFound();
+    // Under the payment's lock, so the same request sent twice at once still refunds once.
+    const repeated =
+      request.requestId === undefined ? undefined : await findRefundByRequestId(trx, request.requestId);
+    if (repeated && repeated.payment_id === payment.id) return toRefundView(repeated);
     if (payment.status !== 'paid') throw refundErrors.paymentNotRefundable();
+    // A safe deal's money is in escrow, not the shop's balance; the deal returns it (src/modules/deals).
+    if (payment.is_escrow) throw refundErrors.dealPaymentNotRefundable();
     const remainingMinor = payment.amount_minor - (await sumRefunds(trx, payment.id));
     const amountMinor = request.amountMinor ?? remainingMinor;
+    if (request.receipt && request.receipt.totalMinor !== amountMinor) {
+      const shown = (minor: bigint) => `${formatMinor(minor, payment.currency)} ${payment.currency}`;
+      throw refundErrors.refundItemsMismatch({
+        items: shown(request.receipt.totalMinor),
+        amount: shown(amountMinor),
+      });
+    }
     if (amountMinor <= 0n || amountMinor > remainingMinor) {
       const remaining = formatMinor(remainingMinor, payment.currency);
       throw refundErrors.refundExceedsPayment(
@@ -214,7 +238,7 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
         currency: payment.currency,
         status: 'finished',
         source: request.source,
-        request_id: randomUUID(),
+        request_id: request.requestId ?? randomUUID(),
         requested_by: request.requestedBy ?? null,
         items: request.items === undefined || request.items === null ? null : JSON.stringify(request.items),
         created_at: now,
@@ -239,13 +263,15 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
       details: { refundId, amount, currency: payment.currency },
       ip: request.ip ?? null,
     });
-    // The refund's fiscal receipt (sell_refund), one line for the refunded amount; only shops with
-    // fiscal settings get one.
+    // The refund's fiscal receipt (sell_refund): the items given with the refund, else one line for
+    // the refunded amount; only shops with fiscal settings get one.
     await enqueueFiscalReceipt(trx, deps.clock, {
       kind: 'sell_refund',
       paymentId: payment.id,
       refundId,
-      receipt: fallbackDraft({ description: payment.description, amountMinor, email: payment.email }),
+      receipt: request.receipt
+        ? draftFromReceipt(request.receipt, { email: payment.email })
+        : fallbackDraft({ description: payment.description, amountMinor, email: payment.email }),
     });
     await notifyRefund(trx, deps, {
       refundId,
@@ -267,7 +293,9 @@ export async function refundFromCabinet(
   paymentId: string,
   amountText: string | undefined,
   ip: string | null,
+  items?: unknown,
 ): Promise<RefundView> {
+  const receipt = readCabinetRefundItems(items);
   let amountMinor: bigint | undefined;
   if (amountText !== undefined) {
     const payment = await deps.db
@@ -290,7 +318,20 @@ export async function refundFromCabinet(
     source: 'cabinet',
     requestedBy: actor.userId,
     ip,
+    ...(receipt ? { receipt } : {}),
   });
+}
+
+/**
+ * The cabinet refund's receipt items (camelCase: name, quantity, cost or sum, tax, paymentMethod,
+ * paymentObject), read by the Receipt rules; a problem is a field error on `items` naming the item and
+ * field. Their total is checked against the refunded amount under the payment's lock.
+ */
+function readCabinetRefundItems(items: unknown): Receipt | undefined {
+  if (items === undefined || items === null) return undefined;
+  const parsed = parseReceiptItemList(items, 'camel');
+  if (!parsed.ok) throw validationError({ items: { code: 'invalid_items', text: parsed.message } });
+  return parsed.receipt;
 }
 
 /** A payment's refunds with the totals, scoped to the account (another account's payment: "not found"). */

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { clientIp } from '../../platform/http/request.js';
 import { createAuthGuard, requireMerchantActor, requireSessionUser } from '../accounts/index.js';
+import { setHoldAllowed } from './shop-holds.js';
 import { decideModeration, listShopsByStatus } from './shop.moderation.js';
 import {
   createShop,
@@ -41,6 +42,7 @@ const SettingsBody = Type.Object({
   password3: Type.Optional(text(128)),
   testPassword1: Type.Optional(text(128)),
   testPassword2: Type.Optional(text(128)),
+  isBuyerFee: Type.Optional(Type.Boolean()),
 });
 
 const PasswordBody = Type.Object({ password: text(256) });
@@ -123,6 +125,7 @@ const StatusQuery = Type.Object({
   ),
 });
 const RejectBody = Type.Object({ reason: text(1000) });
+const PermissionBody = Type.Object({ isAllowed: Type.Boolean() });
 
 export function registerModerationRoutes(app: FastifyInstance, deps: Deps): void {
   const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
@@ -155,5 +158,18 @@ export function registerModerationRoutes(app: FastifyInstance, deps: Deps): void
         (request.body as typeof RejectBody.static).reason,
         clientIp(request),
       ),
+  );
+
+  // Holds (StepByStep) by agreement: without this switch a StepByStep request is refused with error 64.
+  app.post(
+    '/shops/:id/holds',
+    { ...operatorOnly, schema: { params: IdParams, body: PermissionBody } },
+    async (request) =>
+      setHoldAllowed(deps, {
+        operatorUserId: requireSessionUser(request).userId,
+        shopId: (request.params as typeof IdParams.static).id,
+        isAllowed: (request.body as typeof PermissionBody.static).isAllowed,
+        ip: clientIp(request),
+      }),
   );
 }

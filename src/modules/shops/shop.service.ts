@@ -58,6 +58,12 @@ export function toShopView(shop: ShopsTable) {
     successMethod: shop.success_method,
     failUrl: shop.fail_url,
     failMethod: shop.fail_method,
+    /** Recurring and saved-card payments, switched on by an operator (Robokassa: "by agreement"). */
+    isRecurringAllowed: shop.is_recurring_allowed,
+    /** The buyer pays the fee on top of OutSum, so the shop receives exactly OutSum (the merchant's choice). */
+    isBuyerFee: shop.is_buyer_fee,
+    /** Holds (StepByStep), switched on by an operator (Robokassa: "by prior agreement"). */
+    isHoldAllowed: shop.is_hold_allowed,
     createdAt: shop.created_at.toISOString(),
   };
 }
@@ -127,6 +133,9 @@ export async function createShop(
           result_method: 'POST',
           success_method: 'GET',
           fail_method: 'GET',
+          is_recurring_allowed: false,
+          is_buyer_fee: false,
+          is_hold_allowed: false,
           created_at: now,
           updated_at: now,
         })
@@ -228,6 +237,7 @@ export interface ShopSettingsPatch {
   readonly password3?: string | undefined;
   readonly testPassword1?: string | undefined;
   readonly testPassword2?: string | undefined;
+  readonly isBuyerFee?: boolean | undefined;
 }
 
 const invalidChoice: FieldProblem = {
@@ -299,6 +309,7 @@ export async function updateShopSettings(
         success_method: patch.successMethod as HttpMethod | undefined,
         fail_url: emptyToNull(patch.failUrl),
         fail_method: patch.failMethod as HttpMethod | undefined,
+        is_buyer_fee: patch.isBuyerFee,
         ...sealed,
         updated_at: deps.clock.now(),
       })

@@ -32,9 +32,11 @@ export {
 } from './webhook.deliveries.js';
 export { webhookErrors } from './webhook.errors.js';
 export {
+  enqueueShopWebhookEvent,
   enqueueWebhookEvents,
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_QUEUE,
+  type ShopWebhookEvent,
   type WebhookEventType,
 } from './webhook.events.js';
 export {

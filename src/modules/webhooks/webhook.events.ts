@@ -22,6 +22,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'payment.expired',
   'payment.released',
   'refund.succeeded',
+  'deal.paid',
+  'deal.disputed',
+  'deal.released',
+  'deal.refunded',
+  'deal.cancelled',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -166,24 +171,52 @@ export async function enqueueWebhookEvents(
     .selectAll()
     .where('id', '=', paymentId)
     .executeTakeFirstOrThrow();
+  return insertEventWithDeliveries(db, clock, endpoints, {
+    shopId: payment.shop_id,
+    accountId: payment.account_id,
+    type,
+    subjectId: payment.id,
+    isTest: payment.is_test,
+    data: await buildEventData(db, timelineKind, payment, details),
+  });
+}
+
+/** An event of a shop: who it concerns, its type and the `data` of its JSON body. */
+export interface ShopWebhookEvent {
+  readonly shopId: string;
+  readonly accountId: string;
+  readonly type: WebhookEventType;
+  /** The payment, deal or other object the event is about. */
+  readonly subjectId: string;
+  readonly isTest: boolean;
+  readonly data: Record<string, unknown>;
+}
+
+/** The event (its body frozen now), one delivery per endpoint and each delivery's first job, due at once. */
+async function insertEventWithDeliveries(
+  db: Transaction<WebhookDatabase>,
+  clock: Clock,
+  endpoints: readonly { id: string }[],
+  event: ShopWebhookEvent,
+): Promise<string> {
   const eventId = createId('evt');
   const now = clock.now();
   const body = JSON.stringify({
     id: eventId,
-    type,
+    type: event.type,
     createdAt: now.toISOString(),
-    shopId: payment.shop_id,
-    isTest: payment.is_test,
-    data: await buildEventData(db, timelineKind, payment, details),
+    shopId: event.shopId,
+    isTest: event.isTest,
+    data: event.data,
   });
   await db
     .insertInto('webhook_events')
     .values({
       id: eventId,
-      shop_id: payment.shop_id,
-      account_id: payment.account_id,
-      type,
-      subject_id: payment.id,
+      shop_id: event.shopId,
+      account_id: event.accountId,
+      type: event.type,
+      subject_id: event.subjectId,
       body,
       created_at: now,
     })
@@ -196,15 +229,37 @@ export async function enqueueWebhookEvents(
         id: deliveryId,
         event_id: eventId,
         endpoint_id: endpoint.id,
-        shop_id: payment.shop_id,
-        account_id: payment.account_id,
+        shop_id: event.shopId,
+        account_id: event.accountId,
         status: 'pending',
         next_attempt_at: now,
         created_at: now,
         delivered_at: null,
       })
       .execute();
-    await enqueueWebhookDeliveryJob(trx, clock, deliveryId, now);
+    await enqueueWebhookDeliveryJob(db, clock, deliveryId, now);
   }
   return eventId;
+}
+
+/**
+ * Records an event that is not a payment's timeline step (a safe deal's status: src/modules/deals), in
+ * the caller's transaction, if any enabled endpoint of the shop subscribes to its type.
+ */
+export async function enqueueShopWebhookEvent(
+  trx: Transaction<Database>,
+  clock: Clock,
+  event: ShopWebhookEvent,
+): Promise<string | undefined> {
+  const db = withWebhookTablesInTransaction(trx);
+  const endpoints = await db
+    .selectFrom('webhook_endpoints')
+    .select('id')
+    .where('shop_id', '=', event.shopId)
+    .where('deleted_at', 'is', null)
+    .where('is_enabled', '=', true)
+    .where(sql<boolean>`${event.type} = any(${sql.ref('events')})`)
+    .execute();
+  if (endpoints.length === 0) return undefined;
+  return insertEventWithDeliveries(db, clock, endpoints, event);
 }

@@ -99,6 +99,36 @@ export const commonErrors = defineErrors({
     en: 'Too many attempts. Try again in {seconds} s.',
   },
   badRequest: { status: 400, ru: 'Неверный запрос: {problem}', en: 'Bad request: {problem}' },
+  routeNotFound: {
+    status: 404,
+    ru: 'Такого адреса нет: проверьте путь и метод запроса.',
+    en: 'There is no such address: check the request path and method.',
+  },
+  invalidJson: {
+    status: 400,
+    ru: 'Тело запроса не разобрано: ожидался корректный JSON.',
+    en: 'The request body could not be read: valid JSON was expected.',
+  },
+  unsupportedMediaType: {
+    status: 415,
+    ru: 'Этот тип содержимого (Content-Type) здесь не принимается.',
+    en: 'This content type (Content-Type) is not accepted here.',
+  },
+  payloadTooLarge: {
+    status: 413,
+    ru: 'Тело запроса слишком большое.',
+    en: 'The request body is too large.',
+  },
+  invalidContentLength: {
+    status: 400,
+    ru: 'Длина тела запроса не совпадает с заголовком Content-Length.',
+    en: 'The request body does not match its Content-Length header.',
+  },
+  invalidUrl: {
+    status: 400,
+    ru: 'Адрес запроса закодирован неверно (проверьте %-последовательности).',
+    en: 'The request address is not encoded correctly (check its %-sequences).',
+  },
   internal: {
     status: 500,
     ru: 'Внутренняя ошибка. Мы уже знаем о ней; повторите позже.',

@@ -96,6 +96,10 @@ export interface Shop {
   successMethod: HttpMethod;
   failUrl: string | null;
   failMethod: HttpMethod;
+  /** The buyer pays the fee on top of the amount, so the shop receives exactly OutSum. */
+  isBuyerFee: boolean;
+  /** Holds (StepByStep), switched on by the operator. */
+  isHoldAllowed: boolean;
   createdAt: string;
 }
 

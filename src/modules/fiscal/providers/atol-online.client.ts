@@ -150,6 +150,16 @@ export class AtolOnlineClient implements FiscalProvider {
     else this.tokens.clear();
   }
 
+  /**
+   * Whether the service accepts the account's login and password: one fresh getToken call (the cached
+   * token is not used, so a changed password shows at once). Network trouble throws
+   * FiscalProviderUnavailableError, as every call does.
+   */
+  async checkCredentials(account: FiscalAccount): Promise<{ ok: true } | { ok: false; error: FiscalError }> {
+    const answer = await this.requestToken(account);
+    return 'token' in answer ? { ok: true } : { ok: false, error: answer.error };
+  }
+
   private async withToken<T>(
     account: FiscalAccount,
     send: (token: string) => Promise<Interpreted<T>>,

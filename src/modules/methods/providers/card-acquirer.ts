@@ -27,6 +27,12 @@ export interface CardAuthorizationRequest {
    * given back by voidAuthorization.
    */
   readonly capture?: 'immediate' | 'deferred';
+  /**
+   * 'cardholder' (the default): the buyer is paying now, with the CVC, and may be asked for 3-D Secure.
+   * 'merchant': a merchant-initiated charge on a saved card (a recurring payment) with nobody present:
+   * no CVC (card.cvc is ''), no 3-D Secure, as card schemes allow for agreed recurring charges.
+   */
+  readonly initiator?: 'cardholder' | 'merchant';
 }
 
 export interface CaptureRequest {

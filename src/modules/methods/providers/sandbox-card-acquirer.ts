@@ -21,7 +21,9 @@
  * of it once (a repeat with the same idempotency key answers the same), voidAuthorization gives it back;
  * after one of them the other is refused.
  * An expired card is declined ('card_expired'); a number failing Luhn, a CVC of the wrong length or an
- * amount that is not positive is declined ('do_not_honor'), as a real acquirer would.
+ * amount that is not positive is declined ('do_not_honor'), as a real acquirer would. A merchant-initiated
+ * charge (initiator 'merchant', a recurring payment) needs no CVC, and the challenge cards approve it
+ * without 3-D Secure; the decline and no-answer cards behave as above.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
@@ -173,13 +175,18 @@ function decideInitialState(
     return declined('do_not_honor');
   }
   if (isCardExpired(card, now)) return declined('card_expired');
-  if (!new RegExp(`^\\d{${cvcLength}}$`).test(card.cvc)) return declined('do_not_honor');
+  // A merchant-initiated charge (a recurring payment) has no CVC and nobody to answer 3-D Secure.
+  const isMerchantInitiated = request.initiator === 'merchant';
+  if (!isMerchantInitiated && !new RegExp(`^\\d{${cvcLength}}$`).test(card.cvc))
+    return declined('do_not_honor');
   switch (scenario) {
     case 'approved':
     case 'approved_default':
       return { status: 'approved', decline_reason: null };
     case 'challenge':
-      return { status: 'challenge', decline_reason: null };
+      return isMerchantInitiated
+        ? { status: 'approved', decline_reason: null }
+        : { status: 'challenge', decline_reason: null };
     case 'insufficient_funds':
       return declined('insufficient_funds');
     case 'no_answer':

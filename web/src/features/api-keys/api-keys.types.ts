@@ -25,6 +25,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'payment.expired',
   'payment.released',
   'refund.succeeded',
+  'deal.paid',
+  'deal.disputed',
+  'deal.released',
+  'deal.refunded',
+  'deal.cancelled',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

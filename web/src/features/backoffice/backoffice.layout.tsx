@@ -4,15 +4,19 @@ import { commonTexts } from '../../lib/common.texts';
 import { useTexts } from '../../lib/i18n';
 import { useSignOut } from '../shell/cabinet.layout';
 import { LanguageSwitch } from '../shell/language-switch';
+import { disputeTexts } from '../deals/deal-disputes.texts';
 import { useMe } from '../shell/session';
 import { backofficeTexts } from './backoffice.texts';
 import { attemptTexts } from './card-attempts.texts';
+import { deskTexts } from '../support-desk/support-desk.texts';
 
 export function BackofficeLayout() {
   const me = useMe();
   const t = useTexts(backofficeTexts);
   const c = useTexts(commonTexts);
   const attempts = useTexts(attemptTexts);
+  const desk = useTexts(deskTexts);
+  const disputes = useTexts(disputeTexts);
   const { signOut, error } = useSignOut();
   return (
     <div className="cabinet-layout">
@@ -38,6 +42,9 @@ export function BackofficeLayout() {
           {t('queue')}
         </NavLink>
         <NavLink to="/backoffice/card-attempts">{attempts('nav')}</NavLink>
+        <NavLink to="/backoffice/support">{desk('nav.tickets')}</NavLink>
+        <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>
+        <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>
       </nav>
       <main id="content" className="backoffice-main">
         <Outlet />

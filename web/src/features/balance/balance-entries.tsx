@@ -241,7 +241,15 @@ function EntryTable({
   );
 }
 
-const KNOWN_KINDS = ['payment', 'settlement', 'refund', 'payout', 'hold', 'hold_release'] as const;
+const KNOWN_KINDS = [
+  'payment',
+  'settlement',
+  'refund',
+  'payout',
+  'hold',
+  'hold_release',
+  'deal_release',
+] as const;
 
 /** A kind this cabinet does not know yet (a newer server) is shown by its code rather than hidden. */
 function EntryKind({ kind }: { kind: string }) {

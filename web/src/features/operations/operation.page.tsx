@@ -6,6 +6,7 @@ import { api } from '../../lib/api';
 import { useLanguage, useTexts } from '../../lib/i18n';
 import { ErrorAlert, Loading, useDocumentTitle } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
+import { FiscalReceiptsSection } from '../fiscal/fiscal-receipts.section';
 import { OperationStatusBadge, PaymentMethodText, TestBadge } from './operation-badges';
 import { formatAmount, formatMoment } from './operation-format';
 import { OperationHoldSection } from './operation-hold';
@@ -43,6 +44,12 @@ export function OperationPage() {
           )}
           {resource.data.operation.status === 'paid' && (
             <OperationRefunds operation={resource.data.operation} onRefunded={refresh} />
+          )}
+          {resource.data.operation.status === 'paid' && (
+            <FiscalReceiptsSection
+              key={resource.data.timeline.length}
+              paymentId={resource.data.operation.id}
+            />
           )}
           <OperationTimeline events={resource.data.timeline} />
           <OperationNotifications

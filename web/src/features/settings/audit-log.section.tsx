@@ -36,6 +36,8 @@ const ACTIONS = {
   'shop.submitted_for_moderation': ['Магазин отправлен на модерацию', 'Shop sent for moderation'],
   'shop.activated': ['Магазин активирован оператором', 'Shop activated by the operator'],
   'shop.rejected': ['Магазин отклонён оператором', 'Shop rejected by the operator'],
+  'shop.holds_allowed': ['Оператор разрешил холдирование', 'Holds allowed by the operator'],
+  'shop.holds_disallowed': ['Оператор запретил холдирование', 'Holds disallowed by the operator'],
   'operation.notification_resent': [
     'Уведомление ResultURL отправлено повторно',
     'ResultURL notification sent again',

@@ -14,6 +14,7 @@ import { shellTexts } from './shell.texts';
 type NavKey =
   | 'nav.operations'
   | 'nav.invoices'
+  | 'nav.deals'
   | 'nav.analytics'
   | 'nav.balance'
   | 'nav.documents'
@@ -28,6 +29,7 @@ type NavKey =
 const NAV_ITEMS: readonly { to: string; key: NavKey; permission?: Permission }[] = [
   { to: '/cabinet/operations', key: 'nav.operations', permission: 'operations.read' },
   { to: '/cabinet/invoices', key: 'nav.invoices', permission: 'operations.read' },
+  { to: '/cabinet/deals', key: 'nav.deals', permission: 'operations.read' },
   { to: '/cabinet/analytics', key: 'nav.analytics' },
   { to: '/cabinet/balance', key: 'nav.balance', permission: 'balance.read' },
   { to: '/cabinet/documents', key: 'nav.documents' },

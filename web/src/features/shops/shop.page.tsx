@@ -8,6 +8,8 @@ import type { Shop } from '../../lib/types';
 import { ErrorAlert, Loading, SuccessNotice, useDocumentTitle } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
 import { hasPermission, useMe } from '../shell/session';
+import { FiscalSettingsSection } from '../fiscal/fiscal-settings.section';
+import { RegisterImportSection } from '../fiscal/register-import.section';
 import { ShopDetailsForm } from './shop-details.form';
 import { ShopStatusBadge } from './shop-status';
 import { shopTexts } from './shops.texts';
@@ -42,6 +44,8 @@ function ShopView({ shop, onChange }: { shop: Shop; onChange: (shop: Shop) => vo
       <ModerationPanel shop={shop} onChange={onChange} />
       <ShopDetailsForm shop={shop} onSaved={onChange} />
       <TechnicalSettings shop={shop} onSaved={onChange} />
+      <FiscalSettingsSection shopId={shop.id} />
+      <RegisterImportSection shopId={shop.id} />
     </>
   );
 }

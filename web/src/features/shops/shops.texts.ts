@@ -60,6 +60,12 @@ export const shopTexts = defineTexts({
     'failUrl.label': 'Fail URL',
     'failUrl.hint': 'Сюда вернётся покупатель, если оплата не прошла или он от неё отказался.',
     'failMethod.label': 'HTTP-метод Fail',
+    'isBuyerFee.label': 'Комиссию платит покупатель',
+    'isBuyerFee.hint':
+      'Покупатель оплатит сумму заказа плюс комиссию по вашему тарифу, а вы получите ровно OutSum. На странице оплаты покупатель видит комиссию и итог. Не относится к холдированию и безопасным сделкам.',
+    'holds.allowed': 'Холдирование (StepByStep) разрешено оператором.',
+    'holds.notAllowed':
+      'Холдирование (StepByStep) не подключено: запрос с StepByStep=true получит ошибку 64. Чтобы подключить, напишите в поддержку.',
     'passwords.title': 'Пароли',
     'passwords.intro':
       'Пароли нужны для подписи запросов. Пароль #1 — для перехода на оплату, #2 — для уведомлений на Result URL, #3 — для API возвратов. Тестовые пароли работают только в тестовом режиме.',
@@ -152,6 +158,12 @@ export const shopTexts = defineTexts({
     'failUrl.label': 'Fail URL',
     'failUrl.hint': 'The buyer returns here if the payment failed or was cancelled.',
     'failMethod.label': 'Fail HTTP method',
+    'isBuyerFee.label': 'The buyer pays the fee',
+    'isBuyerFee.hint':
+      'The buyer pays the order amount plus the fee of your tariff, and you receive exactly OutSum. The payment page shows the buyer the fee and the total. Does not apply to holds and safe deals.',
+    'holds.allowed': 'Holds (StepByStep) are allowed by the operator.',
+    'holds.notAllowed':
+      'Holds (StepByStep) are not enabled: a request with StepByStep=true gets error 64. Write to support to enable them.',
     'passwords.title': 'Passwords',
     'passwords.intro':
       'Passwords sign the requests. Password #1 is for sending buyers to payment, #2 for Result URL notifications, #3 for the refund API. Test passwords work in test mode only.',

@@ -15,7 +15,7 @@ import {
   type Shop,
   type ShopPasswords,
 } from '../../lib/types';
-import { ErrorAlert, SelectField, SuccessNotice, TextField } from '../../lib/ui';
+import { CheckboxField, ErrorAlert, SelectField, SuccessNotice, TextField } from '../../lib/ui';
 import { hasPermission, useMe } from '../shell/session';
 import { changedFields } from './changed-fields';
 import { ShopPasswordsBlock } from './shop-passwords';
@@ -30,6 +30,7 @@ interface Settings extends Record<string, unknown> {
   successMethod: HttpMethod;
   failUrl: string;
   failMethod: HttpMethod;
+  isBuyerFee: boolean;
 }
 
 type UrlName = 'resultUrl' | 'successUrl' | 'failUrl';
@@ -54,6 +55,7 @@ const FIELD_ORDER: [string, string][] = [
     [url, `tech-${url}`],
     [method, `tech-${method}`],
   ]),
+  ['isBuyerFee', 'tech-isBuyerFee'],
   ...SHOP_PASSWORD_NAMES.map((name): [string, string] => [name, `tech-${name}`]),
 ];
 
@@ -66,6 +68,7 @@ function settingsOf(shop: Shop): Settings {
     successMethod: shop.successMethod,
     failUrl: shop.failUrl ?? '',
     failMethod: shop.failMethod,
+    isBuyerFee: shop.isBuyerFee,
   };
 }
 
@@ -168,6 +171,15 @@ export function TechnicalSettings({ shop, onSaved }: { shop: Shop; onSaved: (sho
               />
             </div>
           ))}
+          <CheckboxField
+            id="tech-isBuyerFee"
+            label={t('isBuyerFee.label')}
+            hint={t('isBuyerFee.hint')}
+            error={errors.isBuyerFee}
+            checked={settings.isBuyerFee}
+            onChange={(checked) => update('isBuyerFee', checked)}
+          />
+          <p className="info">{t(shop.isHoldAllowed ? 'holds.allowed' : 'holds.notAllowed')}</p>
         </fieldset>
         <ShopPasswordsBlock
           canWrite={canWrite}
