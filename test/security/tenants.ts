@@ -48,6 +48,8 @@ export interface Victim extends Tenant {
   readonly receiptId: string;
   readonly attemptId: string;
   readonly messageId: string;
+  readonly savedFilterId: string;
+  readonly exportId: string;
 }
 
 export interface Tenants {
@@ -185,6 +187,16 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     }),
   );
 
+  const savedFilter = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/operation-filters', {
+      name: 'Tenant A filter',
+      query: 'status=paid',
+    }),
+  );
+  const operationExport = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/operation-exports', { format: 'csv' }),
+    202,
+  );
   const message = await sql<{ id: string }>`
     select id from messages where account_id = ${aBase.accountId} order by id limit 1`.execute(
     context.deps.db,
@@ -208,6 +220,8 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     receiptId,
     attemptId,
     messageId,
+    savedFilterId: savedFilter.id,
+    exportId: operationExport.id,
   };
   return { a, b, operator, bSecondSession: () => signInBrowser(context, b.email) };
 }
@@ -233,6 +247,8 @@ export function victimMarkers(a: Victim): string[] {
     a.receiptId,
     a.attemptId,
     a.messageId,
+    a.savedFilterId,
+    a.exportId,
     a.apiKey.id,
     a.apiKey.secret,
     a.spareKeyId,
@@ -490,6 +506,22 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   [`GET ${cabinet}/operations`]: [
     own([200, 404], () => ({ url: `${cabinet}/operations` })),
     own([200, 404], (v) => ({ url: `${cabinet}/operations?shopId=${v.shop.id}` })),
+  ],
+  [`GET ${cabinet}/operation-filters`]: [own([200], () => ({ url: `${cabinet}/operation-filters` }))],
+  [`POST ${cabinet}/operation-filters`]: [
+    own([201], () => ({ url: `${cabinet}/operation-filters`, body: { name: 'Mine', query: 'status=paid' } })),
+  ],
+  [`DELETE ${cabinet}/operation-filters/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/operation-filters/${v.savedFilterId}` })),
+  ],
+  [`POST ${cabinet}/operation-exports`]: [
+    own([202], (v) => ({ url: `${cabinet}/operation-exports`, body: { format: 'csv', shopId: v.shop.id } })),
+  ],
+  [`GET ${cabinet}/operation-exports/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/operation-exports/${v.exportId}` })),
+  ],
+  [`GET ${cabinet}/operation-exports/:id/download`]: [
+    foreign((v) => ({ url: `${cabinet}/operation-exports/${v.exportId}/download` })),
   ],
   [`GET ${cabinet}/operations/:id`]: [foreign((v) => ({ url: `${cabinet}/operations/${v.paymentId}` }))],
   [`POST ${cabinet}/operations/:id/notifications/:notificationId/resend`]: [
