@@ -221,7 +221,7 @@ export function SavedFilters({
   }
 
   return (
-    <section className="op-saved" aria-label={t('saved.label')}>
+    <div className="op-saved">
       <div className="field-row">
         <SelectField
           id="operations-saved"
@@ -279,6 +279,6 @@ export function SavedFilters({
       )}
       {error && !error.fields.name && !error.fields.query && <ErrorAlert message={error.message} />}
       <SuccessNotice message={notice} />
-    </section>
+    </div>
   );
 }
