@@ -192,10 +192,11 @@ function applyFilter(query: OperationQueryBuilder, filter: OperationFilter): Ope
   const search = filter.search;
   if (search !== undefined) {
     const pattern = `%${escapeLike(search)}%`;
+    // The expression of the trigram index payments_search_trgm_idx (migration 0024).
+    const text = sql<string>`(payments.description || ' ' || coalesce(payments.email, ''))`;
     filtered = filtered.where((eb) =>
       eb.or([
-        eb('payments.description', 'ilike', pattern),
-        eb('payments.email', 'ilike', pattern),
+        eb(text, 'ilike', pattern),
         ...(/^\d{1,18}$/.test(search) ? [eb('payments.inv_id', '=', BigInt(search))] : []),
       ]),
     );
@@ -209,12 +210,16 @@ function applyCursor(query: OperationQueryBuilder, cursor: OperationCursor): Ope
   const column = `payments.${key}` as const;
   const value =
     key === 'created_at' ? sql<Date>`${cursor.key}::timestamptz` : sql<bigint>`${cursor.key}::bigint`;
-  return query.where((eb) =>
-    eb.or([
-      eb(column, direction === 'desc' ? '<' : '>', value),
-      eb.and([eb(column, '=', value), eb('payments.id', direction === 'desc' ? '>' : '<', cursor.id)]),
-    ]),
-  );
+  // The first condition repeats what the second implies, as a range the index can seek to; the second
+  // breaks ties on the key by id, against the key's direction.
+  return query
+    .where(column, direction === 'desc' ? '<=' : '>=', value)
+    .where((eb) =>
+      eb.or([
+        eb(column, direction === 'desc' ? '<' : '>', value),
+        eb.and([eb(column, '=', value), eb('payments.id', direction === 'desc' ? '>' : '<', cursor.id)]),
+      ]),
+    );
 }
 
 export type OperationListRow = Awaited<ReturnType<typeof readOperationRows>>[number];
