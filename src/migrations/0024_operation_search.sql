@@ -11,6 +11,8 @@ create index payments_account_email_idx on payments (account_id, lower(email), c
 create index payments_account_card_last4_idx on payments (account_id, right(card_mask, 4), created_at desc, id)
   where card_mask is not null;
 create index payments_account_amount_idx on payments (account_id, amount_minor desc, id);
+-- Analytics sums paid payments by the time they were paid.
+create index payments_account_paid_idx on payments (account_id, paid_at) where paid_at is not null;
 -- The search box looks for words of the description or the buyer's e-mail anywhere in them: a trigram
 -- index answers "%word%" without reading every payment (pg_trgm is in PostgreSQL's contrib, trusted
 -- since 13, and loaded by the embedded database too). The list's query uses this very expression.

@@ -507,6 +507,9 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     own([200, 404], () => ({ url: `${cabinet}/operations` })),
     own([200, 404], (v) => ({ url: `${cabinet}/operations?shopId=${v.shop.id}` })),
   ],
+  [`GET ${cabinet}/analytics`]: [
+    own([200], (v) => ({ url: `${cabinet}/analytics?from=2026-01-01&to=2026-01-31&shopId=${v.shop.id}` })),
+  ],
   [`GET ${cabinet}/operation-filters`]: [own([200], () => ({ url: `${cabinet}/operation-filters` }))],
   [`POST ${cabinet}/operation-filters`]: [
     own([201], () => ({ url: `${cabinet}/operation-filters`, body: { name: 'Mine', query: 'status=paid' } })),
