@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // global.gc() lets a test measure live memory rather than garbage not yet collected.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

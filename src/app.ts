@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
 import { registerApiKeyRoutes, registerApiV1, registerWebhookCabinetRoutes } from './modules/api-v1/index.js';
+import { registerAnalyticsRoutes } from './modules/analytics/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import {
@@ -163,6 +164,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerMessageRoutes(cabinet, deps);
       registerDealRoutes(cabinet, deps);
       registerSupportRoutes(cabinet, deps);
+      registerAnalyticsRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );

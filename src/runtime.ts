@@ -25,8 +25,11 @@ import { LEDGER_CHECKPOINT_INTERVAL_MS, runLedgerCheckpoint } from './modules/le
 import { SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import {
+  createOperationExportHandler,
   createReconcileHandler,
   createRecurringChargeHandler,
+  deleteExpiredExports,
+  OPERATION_EXPORT_QUEUE,
   RECONCILE_QUEUE,
   RECURRING_CHARGE_QUEUE,
 } from './modules/payments/index.js';
@@ -128,6 +131,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   worker.every('deals.release-due', DEAL_RELEASE_INTERVAL_MS, async () => {
     await releaseDueDeals(deps);
   });
+  // Exports of the operations list, streamed into chunks in the database (src/modules/payments).
+  worker.register(OPERATION_EXPORT_QUEUE, createOperationExportHandler(deps));
   // Fiscal receipts through the shop's ATOL Online account (or another service speaking its protocol):
   // registration, then report polls (src/modules/fiscal). The base URL is the merchant's setting, so in
   // production the client connects only to public addresses, checked at connection time.
@@ -190,5 +195,6 @@ function scheduleHousekeeping(worker: JobWorker, deps: Deps): void {
     // Idempotency-Key answers are remembered for 24 hours (README, JSON API v1).
     const idempotencyCutoff = new Date(deps.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
     await deleteStaleIdempotencyRecords(deps.db, idempotencyCutoff);
+    await deleteExpiredExports(deps.db, deps.clock.now());
   });
 }

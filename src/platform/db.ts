@@ -2,6 +2,7 @@
  * Database access: one Kysely instance over either a real PostgreSQL pool (`DATABASE_URL`) or the
  * embedded PGlite. Both return int8 as bigint and timestamptz as Date, so code above never knows which.
  */
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -62,6 +63,8 @@ class EmbeddedConnectionPool {
 
 export async function openEmbeddedDatabase<DB>(dataDir: string | undefined): Promise<DatabaseHandle<DB>> {
   const pglite = await PGlite.create(dataDir ? `file://${dataDir}` : undefined, {
+    // Trigram indexes for the operations search (migration 0024); PostgreSQL ships it in contrib.
+    extensions: { pg_trgm },
     parsers: { [INT8_OID]: (value: string) => BigInt(value), [NUMERIC_OID]: (value: string) => value },
   });
   const pool = new EmbeddedConnectionPool(pglite);

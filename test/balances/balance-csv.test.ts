@@ -1,6 +1,7 @@
 /** The CSV building blocks: RFC 4180 quoting, formula-looking text, Moscow time, transfer kind names. */
 import { describe, expect, it } from 'vitest';
-import { csvField, formatMoscowTime, transferKindName } from '../../src/modules/balances/balance.csv.js';
+import { transferKindName } from '../../src/modules/balances/balance.csv.js';
+import { csvField, formatMoscowTime } from '../../src/platform/csv.js';
 
 describe('CSV fields', () => {
   it.each([

@@ -52,6 +52,8 @@ export interface Victim extends Tenant {
   readonly ticketId: string;
   readonly attachmentId: string;
   readonly feedbackId: string;
+  readonly savedFilterId: string;
+  readonly exportId: string;
 }
 
 export interface Tenants {
@@ -211,6 +213,16 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
   const feedback = await created<{ id: string }>(
     await aBase.browser.post('/api/cabinet/feedback', { category: 'idea', body: 'Feedback of tenant A' }),
   );
+  const savedFilter = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/operation-filters', {
+      name: 'Tenant A filter',
+      query: 'status=paid',
+    }),
+  );
+  const operationExport = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/operation-exports', { format: 'csv' }),
+    202,
+  );
   const message = await sql<{ id: string }>`
     select id from messages where account_id = ${aBase.accountId} order by id limit 1`.execute(
     context.deps.db,
@@ -238,6 +250,8 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     ticketId: ticket.id,
     attachmentId: ticket.posts[0]?.attachments[0]?.id ?? '',
     feedbackId: feedback.id,
+    savedFilterId: savedFilter.id,
+    exportId: operationExport.id,
   };
   return { a, b, operator, bSecondSession: () => signInBrowser(context, b.email) };
 }
@@ -272,6 +286,8 @@ export function victimMarkers(a: Victim): string[] {
     'Feedback of tenant A',
     'Deal of tenant A',
     'buyer-of-a@example.ru',
+    a.savedFilterId,
+    a.exportId,
     a.apiKey.id,
     a.apiKey.secret,
     a.spareKeyId,
@@ -529,6 +545,25 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   [`GET ${cabinet}/operations`]: [
     own([200, 404], () => ({ url: `${cabinet}/operations` })),
     own([200, 404], (v) => ({ url: `${cabinet}/operations?shopId=${v.shop.id}` })),
+  ],
+  [`GET ${cabinet}/analytics`]: [
+    own([200], (v) => ({ url: `${cabinet}/analytics?from=2026-01-01&to=2026-01-31&shopId=${v.shop.id}` })),
+  ],
+  [`GET ${cabinet}/operation-filters`]: [own([200], () => ({ url: `${cabinet}/operation-filters` }))],
+  [`POST ${cabinet}/operation-filters`]: [
+    own([201], () => ({ url: `${cabinet}/operation-filters`, body: { name: 'Mine', query: 'status=paid' } })),
+  ],
+  [`DELETE ${cabinet}/operation-filters/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/operation-filters/${v.savedFilterId}` })),
+  ],
+  [`POST ${cabinet}/operation-exports`]: [
+    own([202], (v) => ({ url: `${cabinet}/operation-exports`, body: { format: 'csv', shopId: v.shop.id } })),
+  ],
+  [`GET ${cabinet}/operation-exports/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/operation-exports/${v.exportId}` })),
+  ],
+  [`GET ${cabinet}/operation-exports/:id/download`]: [
+    foreign((v) => ({ url: `${cabinet}/operation-exports/${v.exportId}/download` })),
   ],
   [`GET ${cabinet}/operations/:id`]: [foreign((v) => ({ url: `${cabinet}/operations/${v.paymentId}` }))],
   [`POST ${cabinet}/operations/:id/notifications/:notificationId/resend`]: [

@@ -6,6 +6,7 @@ import { PasswordResetPage } from './features/accounts/password-reset.page';
 import { RegistrationPage } from './features/accounts/registration.page';
 import { RequirementsPage } from './features/accounts/requirements.page';
 import { SignInPage } from './features/accounts/sign-in.page';
+import { AnalyticsPage } from './features/analytics/analytics.page';
 import { ApiKeysPage } from './features/api-keys/api-keys.page';
 import { BackofficeLayout } from './features/backoffice/backoffice.layout';
 import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
@@ -106,7 +107,14 @@ export function App() {
                   </RequirePermission>
                 }
               />
-              <Route path="analytics" element={<EmptySectionPage section="analytics" />} />
+              <Route
+                path="analytics"
+                element={
+                  <RequirePermission permission="operations.read">
+                    <AnalyticsPage />
+                  </RequirePermission>
+                }
+              />
               <Route
                 path="balance"
                 element={

@@ -1,27 +1,27 @@
 /**
- * The entries of one shop account as a CSV file for spreadsheets (RFC 4180):
- * - UTF-8 with a byte order mark, so Excel opens Cyrillic text correctly;
- * - semicolons between fields, because Excel with Russian regional settings splits on ";" (a comma is
- *   the decimal separator there); fields are quoted when they contain ";", '"', CR or LF; lines end in CRLF;
+ * The entries of one shop account as a CSV file for spreadsheets (the conventions of platform/csv.ts):
  * - amounts in minor-unit exactness with a dot ("1490.50", "-9.00"), the same as the API answers;
- * - times in Moscow time, "YYYY-MM-DD HH:MM:SS", which spreadsheets read as dates;
  * - the header row in the requested language; newest entry first, like the cabinet's table.
  * At most MAX_CSV_ROWS rows. All rows are read in one repeatable-read transaction, so the balances
  * after each entry agree with each other even while payments keep arriving.
  */
 import { sql, type Kysely } from 'kysely';
+import {
+  CSV_BYTE_ORDER_MARK,
+  CSV_LINE_END,
+  CSV_SEPARATOR,
+  csvField,
+  csvText,
+  formatMoscowTime,
+} from '../../platform/csv.js';
 import type { Language } from '../../platform/i18n.js';
 import { formatMinor, type Currency } from '../../platform/money.js';
 import type { Database } from '../../schema.js';
 import { shopAccount } from '../ledger/index.js';
 import type { BalanceShop, ShopPurpose } from './balance.queries.js';
-import { SETTLEMENT_TIME_ZONE } from './settlement.calendar.js';
 
 export const MAX_CSV_ROWS = 100_000;
 const CSV_CHUNK_ROWS = 5_000;
-const SEPARATOR = ';';
-const LINE_END = '\r\n';
-const BYTE_ORDER_MARK = '\uFEFF';
 
 const HEADER: Record<Language, readonly string[]> = {
   ru: ['Дата и время (МСК)', 'Операция', 'Платёж', 'InvId', 'Сумма', 'Остаток после', 'Валюта'],
@@ -38,36 +38,6 @@ const KIND_NAMES: Record<string, Record<Language, string>> = {
 
 export function transferKindName(kind: string, language: Language): string {
   return KIND_NAMES[kind]?.[language] ?? kind;
-}
-
-/** Quotes a field when RFC 4180 requires it. */
-export function csvField(value: string): string {
-  return /[";\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/**
- * Text that a spreadsheet would run as a formula is written with a leading apostrophe. Amounts are not
- * text and stay as they are: "-9.00" must remain a number.
- */
-function csvText(value: string): string {
-  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
-}
-
-const moscowParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: SETTLEMENT_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-export function formatMoscowTime(instant: Date): string {
-  const parts: Record<string, string> = {};
-  for (const part of moscowParts.formatToParts(instant)) parts[part.type] = part.value;
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 interface CsvEntryRow {
@@ -87,7 +57,7 @@ export async function buildBalanceEntriesCsv(
   language: Language,
 ): Promise<string> {
   const accountId = shopAccount(shop.id, filter.account, currency).id;
-  const lines = [HEADER[language].map(csvField).join(SEPARATOR)];
+  const lines = [HEADER[language].map(csvField).join(CSV_SEPARATOR)];
   await db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -96,9 +66,7 @@ export async function buildBalanceEntriesCsv(
       let cursor = filter.before === undefined ? null : String(filter.before);
       const start = await sql<{ total: string }>`
         select (-ledger_balance_up_to(${accountId},
-          coalesce(${cursor}::bigint - 1, 9223372036854775807)))::text as total`.execute(
-        trx,
-      );
+          coalesce(${cursor}::bigint - 1, 9223372036854775807)))::text as total`.execute(trx);
       // The balance after the newest entry is the sum of every entry up to it; each older entry's is the
       // newer one's less the newer entry's amount.
       let balanceMinor = BigInt(start.rows[0]?.total ?? '0');
@@ -122,7 +90,7 @@ export async function buildBalanceEntriesCsv(
               formatMinor(amountMinor, currency),
               formatMinor(balanceMinor, currency),
               currency,
-            ].join(SEPARATOR),
+            ].join(CSV_SEPARATOR),
           );
           balanceMinor -= amountMinor;
         }
@@ -132,5 +100,5 @@ export async function buildBalanceEntriesCsv(
         cursor = String(last.id);
       }
     });
-  return BYTE_ORDER_MARK + lines.join(LINE_END) + LINE_END;
+  return CSV_BYTE_ORDER_MARK + lines.join(CSV_LINE_END) + CSV_LINE_END;
 }

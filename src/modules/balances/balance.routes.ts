@@ -10,7 +10,8 @@ import { validationError, type FieldProblem } from '../../platform/http/errors.j
 import { requestLanguage } from '../../platform/http/request.js';
 import { CURRENCIES, type Currency } from '../../platform/money.js';
 import { createAuthGuard, requireMerchantActor } from '../accounts/index.js';
-import { buildBalanceEntriesCsv, formatMoscowTime } from './balance.csv.js';
+import { formatMoscowTime } from '../../platform/csv.js';
+import { buildBalanceEntriesCsv } from './balance.csv.js';
 import {
   decodeEntriesCursor,
   DEFAULT_ENTRIES_PAGE_SIZE,

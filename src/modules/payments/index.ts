@@ -21,7 +21,13 @@ export {
 } from './payment-return.js';
 export { registerAttemptReviewRoutes } from './attempt-review.routes.js';
 export { registerOperationRoutes } from './operation.routes.js';
-export { decodeOperationCursor, getOperation, listOperations } from './operation.queries.js';
+export { getOperation, listOperations, readOperationRows } from './operation.queries.js';
+export { decodeOperationCursor } from './operation.filter.js';
+export {
+  createOperationExportHandler,
+  deleteExpiredExports,
+  OPERATION_EXPORT_QUEUE,
+} from './operation.export.js';
 export { recordPaymentEvent, type PaymentEventKind } from './payment.events.js';
 export { createInvoicePayment, type InvoicePaymentRequest } from './invoice-payment.js';
 export { startPayment, type SignatureDebug, type StartOutcome } from './payment-start.service.js';

@@ -1,9 +1,10 @@
 /**
  * Operations: payments as the merchant's cabinet shows them. Every query is scoped to the caller's
  * account, so another account's payment is "not found", never someone else's data. The list pages by
- * keyset on (created_at, id), newest first, in the order of the index payments_account_created_idx
- * (created_at descending, then id ascending), so a page never repeats or skips a payment even when many
- * share a timestamp. Notifications are read through the notifications module, which owns their tables.
+ * keyset on (sort key, id) in the order of an index (payments_account_created_idx for time,
+ * payments_account_amount_idx for amount), so a page never repeats or skips a payment even when many
+ * share a timestamp or an amount, and page 1,000 costs what page 1 does. Nothing counts the rows.
+ * Notifications are read through the notifications module, which owns their tables.
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -18,21 +19,16 @@ import {
   type NotificationView,
 } from '../notifications/index.js';
 import { withHoldTables, type HoldReleaseReason, type HoldRow, type HoldStatus } from './hold.tables.js';
+import {
+  encodeOperationCursor,
+  invalidCursorError,
+  MAX_OPERATIONS_PAGE_SIZE,
+  type OperationCursor,
+  type OperationFilter,
+  type OperationSort,
+} from './operation.filter.js';
 import { operationErrors } from './operation.errors.js';
 
-export const OPERATION_STATUSES = [
-  'created',
-  'processing',
-  'awaiting_3ds',
-  'paid',
-  'failed',
-  'expired',
-  'held',
-  'released',
-] as const satisfies readonly PaymentStatus[];
-
-export const DEFAULT_OPERATIONS_PAGE_SIZE = 50;
-export const MAX_OPERATIONS_PAGE_SIZE = 200;
 /** A payment has a handful of events; the limit only guards against a runaway writer. */
 const MAX_TIMELINE_EVENTS = 500;
 
@@ -100,47 +96,9 @@ export interface OperationView {
   readonly notifications: NotificationView[];
 }
 
-/** Where the previous page ended: created_at to the microsecond (as PostgreSQL keeps it) and the id. */
-export interface OperationCursor {
-  readonly at: string;
-  readonly id: string;
-}
-
-export interface OperationFilter {
-  readonly shopId?: string | undefined;
-  readonly status?: PaymentStatus | undefined;
-  readonly isTest?: boolean | undefined;
-  readonly before?: OperationCursor | undefined;
-  readonly limit: number;
-}
-
 export interface OperationPage {
   readonly items: OperationSummary[];
   readonly nextCursor: string | null;
-}
-
-const CURSOR_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const CURSOR_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function encodeOperationCursor(cursor: OperationCursor): string {
-  return Buffer.from(JSON.stringify([cursor.at, cursor.id]), 'utf8').toString('base64url');
-}
-
-/** The cursor is opaque to clients; anything that is not one of ours is undefined (a field error). */
-export function decodeOperationCursor(text: string): OperationCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-  const [at, id] = parsed as unknown[];
-  if (typeof at !== 'string' || typeof id !== 'string') return undefined;
-  if (!CURSOR_TIME_PATTERN.test(at) || Number.isNaN(Date.parse(at)) || !CURSOR_ID_PATTERN.test(id))
-    return undefined;
-  return { at, id };
 }
 
 /** The left join finds a recurring charge's previous invoice by primary key: the "child of #N" mark. */
@@ -209,42 +167,141 @@ function toSummary(row: OperationRow, notification: OperationNotificationState):
   };
 }
 
-export async function listOperations(
-  db: Kysely<Database>,
-  accountId: string,
-  filter: OperationFilter,
-): Promise<OperationPage> {
-  const limit = Math.min(Math.max(filter.limit, 1), MAX_OPERATIONS_PAGE_SIZE);
-  let query = selectOperations(db, accountId);
-  if (filter.shopId !== undefined) query = query.where('payments.shop_id', '=', filter.shopId);
-  if (filter.status !== undefined) query = query.where('payments.status', '=', filter.status);
-  if (filter.isTest !== undefined) query = query.where('payments.is_test', '=', filter.isTest);
-  const before = filter.before;
-  if (before) {
-    const at = sql<Date>`${before.at}::timestamptz`;
-    query = query.where((eb) =>
+/** The page's order and the keyset condition "after the cursor" for it; each has its index (0005, 0024). */
+const SORT_ORDER: Record<OperationSort, { key: 'created_at' | 'amount_minor'; direction: 'asc' | 'desc' }> = {
+  created_desc: { key: 'created_at', direction: 'desc' },
+  created_asc: { key: 'created_at', direction: 'asc' },
+  amount_desc: { key: 'amount_minor', direction: 'desc' },
+  amount_asc: { key: 'amount_minor', direction: 'asc' },
+};
+
+type OperationQueryBuilder = ReturnType<typeof selectOperations>;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function applyFilter(query: OperationQueryBuilder, filter: OperationFilter): OperationQueryBuilder {
+  let filtered = query;
+  if (filter.shopId !== undefined) filtered = filtered.where('payments.shop_id', '=', filter.shopId);
+  if (filter.status !== undefined) filtered = filtered.where('payments.status', '=', filter.status);
+  if (filter.method !== undefined) filtered = filtered.where('payments.payment_method', '=', filter.method);
+  if (filter.isTest !== undefined) filtered = filtered.where('payments.is_test', '=', filter.isTest);
+  if (filter.from !== undefined) filtered = filtered.where('payments.created_at', '>=', filter.from);
+  if (filter.until !== undefined) filtered = filtered.where('payments.created_at', '<', filter.until);
+  if (filter.amountMinMinor !== undefined)
+    filtered = filtered.where('payments.amount_minor', '>=', filter.amountMinMinor);
+  if (filter.amountMaxMinor !== undefined)
+    filtered = filtered.where('payments.amount_minor', '<=', filter.amountMaxMinor);
+  if (filter.invId !== undefined) filtered = filtered.where('payments.inv_id', '=', filter.invId);
+  // Written as the expression indexes of migration 0024 are, so the planner can use them.
+  if (filter.email !== undefined)
+    filtered = filtered.where(
+      sql<boolean>`lower(payments.email) = ${filter.email} and payments.email is not null`,
+    );
+  if (filter.cardLast4 !== undefined)
+    filtered = filtered.where(
+      sql<boolean>`right(payments.card_mask, 4) = ${filter.cardLast4} and payments.card_mask is not null`,
+    );
+  const search = filter.search;
+  if (search !== undefined) {
+    const pattern = `%${escapeLike(search)}%`;
+    // The expression of the trigram index payments_search_trgm_idx (migration 0024).
+    const text = sql<string>`(payments.description || ' ' || coalesce(payments.email, ''))`;
+    filtered = filtered.where((eb) =>
       eb.or([
-        eb('payments.created_at', '<', at),
-        eb.and([eb('payments.created_at', '=', at), eb('payments.id', '>', before.id)]),
+        eb(text, 'ilike', pattern),
+        ...(/^\d{1,18}$/.test(search) ? [eb('payments.inv_id', '=', BigInt(search))] : []),
       ]),
     );
   }
-  const rows = await query
-    .orderBy('payments.created_at', 'desc')
-    .orderBy('payments.id', 'asc')
-    .limit(limit + 1)
+  return filtered;
+}
+
+/** Rows after the cursor: ties on the sort key are broken by id, against the key's direction. */
+function applyCursor(query: OperationQueryBuilder, cursor: OperationCursor): OperationQueryBuilder {
+  const { key, direction } = SORT_ORDER[cursor.sort];
+  const column = `payments.${key}` as const;
+  const value =
+    key === 'created_at' ? sql<Date>`${cursor.key}::timestamptz` : sql<bigint>`${cursor.key}::bigint`;
+  // The first condition repeats what the second implies, as a range the index can seek to; the second
+  // breaks ties on the key by id, against the key's direction.
+  return query
+    .where(column, direction === 'desc' ? '<=' : '>=', value)
+    .where((eb) =>
+      eb.or([
+        eb(column, direction === 'desc' ? '<' : '>', value),
+        eb.and([eb(column, '=', value), eb('payments.id', direction === 'desc' ? '>' : '<', cursor.id)]),
+      ]),
+    );
+}
+
+export type OperationListRow = Awaited<ReturnType<typeof readOperationRows>>[number];
+
+/** Up to `limit` rows of the filtered list after the cursor, in the filter's order. */
+export async function readOperationRows(
+  db: Kysely<Database>,
+  accountId: string,
+  filter: OperationFilter,
+  before: OperationCursor | undefined,
+  limit: number,
+) {
+  const { key, direction } = SORT_ORDER[filter.sort];
+  let query = applyFilter(selectOperations(db, accountId), filter);
+  if (before) query = applyCursor(query, before);
+  return query
+    .select(['payments.email', 'payments.description'])
+    .orderBy(`payments.${key}`, direction)
+    .orderBy('payments.id', direction === 'desc' ? 'asc' : 'desc')
+    .limit(limit)
     .execute();
-  const page = rows.slice(0, limit);
+}
+
+/** How many rows the filter selects (the exports' progress; the list never counts). */
+export async function countOperationRows(
+  db: Kysely<Database>,
+  accountId: string,
+  filter: OperationFilter,
+): Promise<number> {
+  const row = await applyFilter(selectOperations(db, accountId), filter)
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<string>().as('total'))
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+export function cursorAfter(row: OperationRow, sort: OperationSort): OperationCursor {
+  const key = SORT_ORDER[sort].key === 'created_at' ? row.cursor_at : String(row.amount_minor);
+  return { sort, key, id: row.id };
+}
+
+/** A page of the list: the filter (newest first unless it says otherwise), the cursor and the size. */
+export type OperationListRequest = Omit<OperationFilter, 'sort'> & {
+  readonly sort?: OperationSort | undefined;
+  readonly before?: OperationCursor | undefined;
+  readonly limit: number;
+};
+
+export async function listOperations(
+  db: Kysely<Database>,
+  accountId: string,
+  request: OperationListRequest,
+): Promise<OperationPage> {
+  const filter: OperationFilter = { ...request, sort: request.sort ?? 'created_desc' };
+  if (request.before && request.before.sort !== filter.sort) throw invalidCursorError();
+  const limit = Math.min(Math.max(request.limit, 1), MAX_OPERATIONS_PAGE_SIZE);
+  // One row more than the page tells whether there is a next page, without counting.
+  const rows = await readOperationRows(db, accountId, filter, request.before, limit + 1);
+  const shown = rows.slice(0, limit);
   const statuses = await listNotificationStatuses(
     db,
     accountId,
-    page.map((row) => row.id),
+    shown.map((row) => row.id),
   );
-  const last = page.at(-1);
+  const last = shown.at(-1);
   return {
-    items: page.map((row) => toSummary(row, summarizeNotifications(statuses.get(row.id) ?? []))),
-    nextCursor:
-      rows.length > limit && last ? encodeOperationCursor({ at: last.cursor_at, id: last.id }) : null,
+    items: shown.map((row) => toSummary(row, summarizeNotifications(statuses.get(row.id) ?? []))),
+    nextCursor: rows.length > limit && last ? encodeOperationCursor(cursorAfter(last, filter.sort)) : null,
   };
 }
 

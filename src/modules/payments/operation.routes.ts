@@ -3,67 +3,48 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { recordAudit } from '../audit/index.js';
-import { validationError, type FieldProblem } from '../../platform/http/errors.js';
 import { createAuthGuard, requireMerchantActor } from '../accounts/index.js';
+import { requestLanguage } from '../../platform/http/request.js';
 import {
-  decodeOperationCursor,
-  DEFAULT_OPERATIONS_PAGE_SIZE,
-  getOperation,
-  listOperations,
-  MAX_OPERATIONS_PAGE_SIZE,
-  OPERATION_STATUSES,
-  resendOperationNotification,
-  type OperationFilter,
-} from './operation.queries.js';
+  createOperationExport,
+  EXPORT_FORMATS,
+  getOperationExport,
+  openExportDownload,
+} from './operation.export.js';
+import { getOperation, listOperations, resendOperationNotification } from './operation.queries.js';
+import { deleteSavedFilter, listSavedFilters, saveFilter } from './operation.saved-filters.js';
+import { parseOperationFilter, parseOperationListQuery, type OperationQuery } from './operation.filter.js';
 
 const id = () => Type.String({ minLength: 1, maxLength: 64 });
+const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
-const ListQuery = Type.Object({
-  shopId: Type.Optional(id()),
-  status: Type.Optional(Type.Union(OPERATION_STATUSES.map((status) => Type.Literal(status)))),
-  isTest: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
-  before: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.String({ maxLength: 6 })),
+/** Every filter is a string here; operation.filter.ts gives each bad value its own field error. */
+export const OperationQuerySchema = Type.Object({
+  shopId: text(64),
+  status: text(32),
+  method: text(64),
+  isTest: text(5),
+  from: text(10),
+  to: text(10),
+  amountMin: text(20),
+  amountMax: text(20),
+  invId: text(20),
+  email: text(254),
+  cardLast4: text(4),
+  q: text(100),
+  sort: text(20),
 });
+const ListQuery = Type.Composite([OperationQuerySchema, Type.Object({ before: text(300), limit: text(6) })]);
 const OperationParams = Type.Object({ id: id() });
+const SavedFilterBody = Type.Object({
+  name: Type.String({ maxLength: 200 }),
+  query: Type.String({ maxLength: 2000 }),
+});
+const ExportBody = Type.Composite([
+  OperationQuerySchema,
+  Type.Object({ format: Type.Union(EXPORT_FORMATS.map((format) => Type.Literal(format))) }),
+]);
 const ResendParams = Type.Object({ id: id(), notificationId: id() });
-
-const badCursor: FieldProblem = {
-  code: 'invalid_cursor',
-  text: {
-    ru: 'Неверная ссылка на следующую страницу: откройте список заново.',
-    en: 'This next-page link is not valid: open the list again.',
-  },
-};
-const badLimit: FieldProblem = {
-  code: 'out_of_range',
-  text: { ru: 'Целое число от 1 до {max}.', en: 'A whole number from 1 to {max}.' },
-  values: { max: MAX_OPERATIONS_PAGE_SIZE },
-};
-
-function parseLimit(text: string | undefined): number | undefined {
-  if (text === undefined) return DEFAULT_OPERATIONS_PAGE_SIZE;
-  if (!/^\d{1,3}$/.test(text)) return undefined;
-  const limit = Number(text);
-  return limit >= 1 && limit <= MAX_OPERATIONS_PAGE_SIZE ? limit : undefined;
-}
-
-/** Meaning checks the schema cannot express: the cursor is one of ours, the page size is in range. */
-function toFilter(query: typeof ListQuery.static): OperationFilter {
-  const limit = parseLimit(query.limit);
-  const before = query.before === undefined ? undefined : decodeOperationCursor(query.before);
-  const problems: Record<string, FieldProblem> = {};
-  if (limit === undefined) problems.limit = badLimit;
-  if (query.before !== undefined && before === undefined) problems.before = badCursor;
-  if (Object.keys(problems).length > 0) throw validationError(problems);
-  return {
-    shopId: query.shopId,
-    status: query.status,
-    isTest: query.isTest === undefined ? undefined : query.isTest === 'true',
-    before,
-    limit: limit ?? DEFAULT_OPERATIONS_PAGE_SIZE,
-  };
-}
 
 export function registerOperationRoutes(app: FastifyInstance, deps: Deps): void {
   const requirePermission = createAuthGuard(deps);
@@ -71,12 +52,10 @@ export function registerOperationRoutes(app: FastifyInstance, deps: Deps): void 
   app.get(
     '/operations',
     { preHandler: requirePermission('operations.read'), schema: { querystring: ListQuery } },
-    async (request) =>
-      listOperations(
-        deps.db,
-        requireMerchantActor(request).accountId,
-        toFilter(request.query as typeof ListQuery.static),
-      ),
+    async (request) => {
+      const { filter, before, limit } = parseOperationListQuery(request.query as typeof ListQuery.static);
+      return listOperations(deps.db, requireMerchantActor(request).accountId, { ...filter, before, limit });
+    },
   );
 
   app.get(
@@ -106,6 +85,96 @@ export function registerOperationRoutes(app: FastifyInstance, deps: Deps): void 
         ip: request.ip,
       });
       return view;
+    },
+  );
+
+  registerSavedFilterRoutes(app, deps);
+  registerExportRoutes(app, deps);
+}
+
+function registerSavedFilterRoutes(app: FastifyInstance, deps: Deps): void {
+  const requirePermission = createAuthGuard(deps);
+  const canRead = { preHandler: requirePermission('operations.read') };
+
+  app.get('/operation-filters', canRead, async (request) => ({
+    items: await listSavedFilters(deps.db, requireMerchantActor(request)),
+  }));
+
+  app.post(
+    '/operation-filters',
+    { ...canRead, schema: { body: SavedFilterBody } },
+    async (request, reply) => {
+      const saved = await saveFilter(
+        deps.db,
+        deps.clock,
+        requireMerchantActor(request),
+        request.body as typeof SavedFilterBody.static,
+      );
+      return reply.code(201).send(saved);
+    },
+  );
+
+  app.delete(
+    '/operation-filters/:id',
+    { ...canRead, schema: { params: OperationParams } },
+    async (request, reply) => {
+      const params = request.params as typeof OperationParams.static;
+      await deleteSavedFilter(deps.db, requireMerchantActor(request), params.id);
+      return reply.code(204).send();
+    },
+  );
+}
+
+function registerExportRoutes(app: FastifyInstance, deps: Deps): void {
+  const requirePermission = createAuthGuard(deps);
+  const canRead = { preHandler: requirePermission('operations.read') };
+
+  app.post('/operation-exports', { ...canRead, schema: { body: ExportBody } }, async (request, reply) => {
+    const body = request.body as typeof ExportBody.static;
+    const actor = requireMerchantActor(request);
+    const view = await createOperationExport(deps, actor, {
+      filter: parseOperationFilter(body as OperationQuery),
+      format: body.format,
+      language: requestLanguage(request),
+    });
+    await recordAudit(deps.db, deps.clock, {
+      accountId: actor.accountId,
+      actorUserId: actor.userId,
+      action: 'operations.exported',
+      target: view.id,
+      details: { format: body.format },
+      ip: request.ip,
+    });
+    return reply.code(202).send(view);
+  });
+
+  app.get('/operation-exports/:id', { ...canRead, schema: { params: OperationParams } }, async (request) =>
+    getOperationExport(
+      deps.db,
+      requireMerchantActor(request).accountId,
+      (request.params as typeof OperationParams.static).id,
+    ),
+  );
+
+  app.get(
+    '/operation-exports/:id/download',
+    { ...canRead, schema: { params: OperationParams } },
+    async (request, reply) => {
+      const { view, body } = await openExportDownload(
+        deps.db,
+        requireMerchantActor(request).accountId,
+        (request.params as typeof OperationParams.static).id,
+      );
+      const type =
+        view.format === 'csv'
+          ? 'text/csv; charset=utf-8'
+          : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+      return reply
+        .header('content-type', type)
+        .header('content-length', String(view.bytes))
+        .header('content-disposition', `attachment; filename="${view.fileName}"`)
+        .header('cache-control', 'private, no-store')
+        .send(body);
     },
   );
 }

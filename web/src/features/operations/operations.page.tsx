@@ -1,11 +1,10 @@
-// /cabinet/operations: every payment of the account's shops, newest first, with filters and "show more".
+// /cabinet/operations: every payment of the account's shops with search, filters, sorting, saved filters,
+// exports and "show more" (keyset pages).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, errorMessage } from '../../lib/api';
+import { api, errorMessage, fieldMessages } from '../../lib/api';
 import { useLanguage, useTexts } from '../../lib/i18n';
-import type { ItemList, Shop } from '../../lib/types';
-import { EmptyState, ErrorAlert, Loading, SelectField, useDocumentTitle, type Option } from '../../lib/ui';
-import { useResource } from '../../lib/use-resource';
+import { EmptyState, ErrorAlert, Loading, useDocumentTitle } from '../../lib/ui';
 import {
   NotificationStateBadge,
   OperationStatusBadge,
@@ -13,40 +12,23 @@ import {
   TestBadge,
 } from './operation-badges';
 import { formatAmount, formatMoment, formatShortMoment } from './operation-format';
-import { OPERATION_STATUSES, type OperationPage, type OperationStatus } from './operation.types';
+import { apiQuery, pageFieldOf, pageQuery, readFilters, type Filters } from './operation-filters';
+import { OperationExport } from './operation-export';
+import { OperationFiltersForm, SavedFilters } from './operation-filters-form';
+import type { OperationPage } from './operation.types';
 import { operationTexts } from './operations.texts';
-
-type Mode = '' | 'live' | 'test';
-
-interface Filters {
-  shopId: string;
-  status: '' | OperationStatus;
-  mode: Mode;
-}
-
-/** Filters live in the address, so a filtered list survives a reload and can be shared. */
-function readFilters(params: URLSearchParams): Filters {
-  const status = params.get('status') ?? '';
-  const mode = params.get('mode') ?? '';
-  return {
-    shopId: params.get('shop') ?? '',
-    status: (OPERATION_STATUSES as readonly string[]).includes(status) ? (status as OperationStatus) : '',
-    mode: mode === 'live' || mode === 'test' ? mode : '',
-  };
-}
-
-function apiQuery(filters: Filters): string {
-  const query = new URLSearchParams();
-  if (filters.shopId) query.set('shopId', filters.shopId);
-  if (filters.status) query.set('status', filters.status);
-  if (filters.mode) query.set('isTest', filters.mode === 'test' ? 'true' : 'false');
-  return query.toString();
-}
 
 type PagesState =
   | { status: 'loading' }
-  | { status: 'failed'; message: string }
+  | { status: 'failed'; message: string; fields: Record<string, string> }
   | { status: 'ready'; page: OperationPage; isLoadingMore: boolean; moreError: string | null };
+
+/** Field errors of a refused filter, keyed by the page's field names. */
+function pageFields(error: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fieldMessages(error)).map(([field, message]) => [pageFieldOf(field), message]),
+  );
+}
 
 /** The first page follows the filters; "show more" appends the next page by its cursor. */
 function useOperationPages(query: string) {
@@ -60,7 +42,8 @@ function useOperationPages(query: string) {
     setState({ status: 'loading' });
     api.get<OperationPage>(`/api/cabinet/operations${query ? `?${query}` : ''}`).then(
       (page) => isCurrent && setState({ status: 'ready', page, isLoadingMore: false, moreError: null }),
-      (error: unknown) => isCurrent && setState({ status: 'failed', message: errorMessage(error) }),
+      (error: unknown) =>
+        isCurrent && setState({ status: 'failed', message: errorMessage(error), fields: pageFields(error) }),
     );
     return () => {
       isCurrent = false;
@@ -105,22 +88,26 @@ export function OperationsPage() {
   const filters = readFilters(params);
   const query = apiQuery(filters);
   const { state, loadMore } = useOperationPages(query);
-  const isFiltered = query !== '';
+  const isFiltered = query !== '' && query !== `sort=${filters.sort}`;
 
   function changeFilters(change: Partial<Filters>) {
-    const next = { ...filters, ...change };
-    const search = new URLSearchParams();
-    if (next.shopId) search.set('shop', next.shopId);
-    if (next.status) search.set('status', next.status);
-    if (next.mode) search.set('mode', next.mode);
-    setParams(search, { replace: true });
+    setParams(pageQuery({ ...filters, ...change }), { replace: true });
   }
 
   return (
     <>
       <h1>{t('list.title')}</h1>
       <p className="lead">{t('list.intro')}</p>
-      <OperationFilters filters={filters} onChange={changeFilters} />
+      <OperationFiltersForm
+        key={params.toString()}
+        filters={filters}
+        fieldErrors={state.status === 'failed' ? state.fields : {}}
+        onChange={changeFilters}
+      />
+      <div className="op-toolbar">
+        <SavedFilters currentQuery={pageQuery(filters).toString()} onOpen={(saved) => setParams(saved)} />
+        <OperationExport filters={filters} />
+      </div>
       {state.status === 'loading' && <Loading label={t('list.loading')} />}
       {state.status === 'failed' && <ErrorAlert message={state.message} />}
       {state.status === 'ready' && state.page.items.length === 0 && !isFiltered && (
@@ -157,67 +144,6 @@ export function OperationsPage() {
         </>
       )}
     </>
-  );
-}
-
-function OperationFilters({
-  filters,
-  onChange,
-}: {
-  filters: Filters;
-  onChange: (change: Partial<Filters>) => void;
-}) {
-  const t = useTexts(operationTexts);
-  const { resource: shops } = useResource<ItemList<Shop>>('/api/cabinet/shops');
-  const shopOptions: Option<string>[] = [
-    { value: '', label: t('filter.shopAll') },
-    ...(shops.status === 'ready'
-      ? shops.data.items.map((shop) => ({ value: shop.id, label: shop.name }))
-      : []),
-  ];
-  // A shop chosen in the address stays selectable while the shops load (or if they fail to).
-  if (filters.shopId && !shopOptions.some((option) => option.value === filters.shopId)) {
-    shopOptions.push({ value: filters.shopId, label: filters.shopId });
-  }
-  const statusOptions: Option<'' | OperationStatus>[] = [
-    { value: '', label: t('filter.statusAll') },
-    ...OPERATION_STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) })),
-  ];
-  const modeOptions: Option<Mode>[] = [
-    { value: '', label: t('filter.modeAll') },
-    { value: 'live', label: t('filter.modeLive') },
-    { value: 'test', label: t('filter.modeTest') },
-  ];
-  return (
-    <fieldset className="plain op-filters">
-      <legend className="visually-hidden">{t('filters.title')}</legend>
-      <div className="field-row">
-        <SelectField
-          id="operations-shop"
-          className="grow"
-          label={t('filter.shop')}
-          value={filters.shopId}
-          options={shopOptions}
-          onChange={(shopId) => onChange({ shopId })}
-        />
-        <SelectField
-          id="operations-status"
-          className="grow"
-          label={t('filter.status')}
-          value={filters.status}
-          options={statusOptions}
-          onChange={(status) => onChange({ status })}
-        />
-        <SelectField
-          id="operations-mode"
-          className="grow"
-          label={t('filter.mode')}
-          value={filters.mode}
-          options={modeOptions}
-          onChange={(mode) => onChange({ mode })}
-        />
-      </div>
-    </fieldset>
   );
 }
 

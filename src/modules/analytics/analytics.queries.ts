@@ -1,0 +1,222 @@
+/**
+ * Sales analytics for the cabinet: turnover, payments, conversion, average payment and refunds per day,
+ * week or month (Moscow calendar), by shop and by method, against the period just before.
+ *
+ * Definitions (README, "Analytics"): live payments in the account's currency only. Turnover, paid
+ * payments and the average count payments by the moment they were paid; conversion is the share of the
+ * payments created in the period that were paid (at any time since); refunds are those made in the
+ * period and not canceled. Sums are exact integers in minor units; the average is rounded half up to the
+ * minor unit. Each figure is one indexed aggregate (payments_account_paid_idx, payments_account_created_idx).
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { formatMinor, type Currency } from '../../platform/money.js';
+import type { Database } from '../../schema.js';
+
+export const GRANULARITIES = ['day', 'week', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export interface AnalyticsRequest {
+  readonly accountId: string;
+  /** Instants of 00:00 Moscow time: the first day, and the day after the last. */
+  readonly from: Date;
+  readonly until: Date;
+  readonly granularity: Granularity;
+  readonly shopId?: string | undefined;
+}
+
+export interface Figures {
+  readonly turnover: string;
+  readonly paidCount: number;
+  readonly createdCount: number;
+  /** Paid ÷ created (of those created in the period), 0..1; null when nothing was created. */
+  readonly conversion: number | null;
+  readonly averagePayment: string | null;
+  readonly refunds: string;
+  readonly refundCount: number;
+}
+
+export interface SeriesPoint extends Figures {
+  /** The bucket's first Moscow day, YYYY-MM-DD. */
+  readonly bucket: string;
+}
+
+export interface Breakdown extends Figures {
+  readonly key: string;
+}
+
+export interface AnalyticsReport {
+  readonly currency: Currency;
+  readonly granularity: Granularity;
+  readonly totals: Figures;
+  readonly previousTotals: Figures;
+  readonly series: SeriesPoint[];
+  readonly previousSeries: SeriesPoint[];
+  readonly byShop: (Breakdown & { readonly name: string })[];
+  readonly byMethod: Breakdown[];
+}
+
+type Dimension = 'bucket' | 'shop' | 'method' | 'total';
+
+interface Counts {
+  turnover: bigint;
+  paid: number;
+  created: number;
+  converted: number;
+  refunds: bigint;
+  refundCount: number;
+}
+
+const emptyCounts = (): Counts => ({
+  turnover: 0n,
+  paid: 0,
+  created: 0,
+  converted: 0,
+  refunds: 0n,
+  refundCount: 0,
+});
+
+function keyOf(dimension: Dimension, moment: RawBuilder<Date>, granularity: Granularity): RawBuilder<string> {
+  switch (dimension) {
+    case 'bucket':
+      return sql<string>`to_char(date_trunc(${granularity}, ${moment} at time zone 'Europe/Moscow'), 'YYYY-MM-DD')`;
+    case 'shop':
+      return sql<string>`p.shop_id`;
+    case 'method':
+      return sql<string>`coalesce(p.payment_method, '')`;
+    case 'total':
+      return sql<string>`''`;
+  }
+}
+
+/** The three aggregates of a period, keyed by the dimension. */
+async function countByKey(
+  db: Kysely<Database>,
+  request: AnalyticsRequest,
+  currency: Currency,
+  range: { from: Date; until: Date },
+  dimension: Dimension,
+): Promise<Map<string, Counts>> {
+  const shopFilter = request.shopId === undefined ? sql`` : sql`and p.shop_id = ${request.shopId}`;
+  const scope = sql`p.account_id = ${request.accountId} and not p.is_test and p.currency = ${currency} ${shopFilter}`;
+  const key = (moment: RawBuilder<Date>) => keyOf(dimension, moment, request.granularity);
+  const [paid, created, refunds] = await Promise.all([
+    sql<{ key: string; turnover: string; paid: string }>`
+      select ${key(sql`p.paid_at`)} as key, sum(p.amount_minor)::text as turnover, count(*)::text as paid
+      from payments p
+      where ${scope} and p.paid_at >= ${range.from} and p.paid_at < ${range.until}
+      group by 1`.execute(db),
+    sql<{ key: string; created: string; converted: string }>`
+      select ${key(sql`p.created_at`)} as key, count(*)::text as created,
+        count(*) filter (where p.paid_at is not null)::text as converted
+      from payments p
+      where ${scope} and p.created_at >= ${range.from} and p.created_at < ${range.until}
+      group by 1`.execute(db),
+    sql<{ key: string; refunds: string; refund_count: string }>`
+      select ${key(sql`r.created_at`)} as key, sum(r.amount_minor)::text as refunds, count(*)::text as refund_count
+      from refunds r join payments p on p.id = r.payment_id
+      where ${scope} and r.account_id = ${request.accountId} and r.status <> 'canceled'
+        and r.created_at >= ${range.from} and r.created_at < ${range.until}
+      group by 1`.execute(db),
+  ]);
+  const counts = new Map<string, Counts>();
+  const entry = (name: string) => {
+    let found = counts.get(name);
+    if (!found) counts.set(name, (found = emptyCounts()));
+    return found;
+  };
+  for (const row of paid.rows)
+    Object.assign(entry(row.key), { turnover: BigInt(row.turnover), paid: Number(row.paid) });
+  for (const row of created.rows)
+    Object.assign(entry(row.key), { created: Number(row.created), converted: Number(row.converted) });
+  for (const row of refunds.rows)
+    Object.assign(entry(row.key), { refunds: BigInt(row.refunds), refundCount: Number(row.refund_count) });
+  return counts;
+}
+
+function toFigures(counts: Counts, currency: Currency): Figures {
+  const average =
+    counts.paid === 0 ? null : (counts.turnover * 2n + BigInt(counts.paid)) / (BigInt(counts.paid) * 2n);
+  return {
+    turnover: formatMinor(counts.turnover, currency),
+    paidCount: counts.paid,
+    createdCount: counts.created,
+    conversion:
+      counts.created === 0 ? null : Math.round((counts.converted / counts.created) * 10_000) / 10_000,
+    averagePayment: average === null ? null : formatMinor(average, currency),
+    refunds: formatMinor(counts.refunds, currency),
+    refundCount: counts.refundCount,
+  };
+}
+
+/** Every bucket of the range, including empty ones, so a chart shows the quiet days too. */
+export function bucketsOf(from: Date, until: Date, granularity: Granularity): string[] {
+  const buckets: string[] = [];
+  // Moscow is UTC+3 all year: the civil day of an instant is the UTC day of instant + 3 h.
+  const civil = (instant: Date) => new Date(instant.getTime() + 3 * 3_600_000);
+  const start = civil(from);
+  const end = civil(until);
+  const cursor = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
+  if (granularity === 'week') cursor.setUTCDate(cursor.getUTCDate() - ((cursor.getUTCDay() + 6) % 7));
+  if (granularity === 'month') cursor.setUTCDate(1);
+  while (cursor < end) {
+    buckets.push(cursor.toISOString().slice(0, 10));
+    if (granularity === 'day') cursor.setUTCDate(cursor.getUTCDate() + 1);
+    else if (granularity === 'week') cursor.setUTCDate(cursor.getUTCDate() + 7);
+    else cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return buckets;
+}
+
+async function seriesOf(
+  db: Kysely<Database>,
+  request: AnalyticsRequest,
+  currency: Currency,
+  range: { from: Date; until: Date },
+): Promise<SeriesPoint[]> {
+  const counts = await countByKey(db, request, currency, range, 'bucket');
+  return bucketsOf(range.from, range.until, request.granularity).map((bucket) => ({
+    bucket,
+    ...toFigures(counts.get(bucket) ?? emptyCounts(), currency),
+  }));
+}
+
+export async function buildAnalyticsReport(
+  db: Kysely<Database>,
+  request: AnalyticsRequest,
+): Promise<AnalyticsReport> {
+  const account = await db
+    .selectFrom('accounts')
+    .select('currency')
+    .where('id', '=', request.accountId)
+    .executeTakeFirstOrThrow();
+  const currency = account.currency;
+  const length = request.until.getTime() - request.from.getTime();
+  const current = { from: request.from, until: request.until };
+  const previous = { from: new Date(request.from.getTime() - length), until: request.from };
+  const [totals, previousTotals, series, previousSeries, byShop, byMethod, shops] = await Promise.all([
+    countByKey(db, request, currency, current, 'total'),
+    countByKey(db, request, currency, previous, 'total'),
+    seriesOf(db, request, currency, current),
+    seriesOf(db, request, currency, previous),
+    countByKey(db, request, currency, current, 'shop'),
+    countByKey(db, request, currency, current, 'method'),
+    db.selectFrom('shops').select(['id', 'name']).where('account_id', '=', request.accountId).execute(),
+  ]);
+  const shopNames = new Map(shops.map((shop) => [shop.id, shop.name]));
+  const byTurnover = (x: { turnover: string }, y: { turnover: string }) =>
+    Number(y.turnover) - Number(x.turnover);
+  return {
+    currency,
+    granularity: request.granularity,
+    totals: toFigures(totals.get('') ?? emptyCounts(), currency),
+    previousTotals: toFigures(previousTotals.get('') ?? emptyCounts(), currency),
+    series,
+    previousSeries,
+    byShop: [...byShop]
+      .map(([key, counts]) => ({ key, name: shopNames.get(key) ?? key, ...toFigures(counts, currency) }))
+      .sort(byTurnover),
+    byMethod: [...byMethod]
+      .map(([key, counts]) => ({ key, ...toFigures(counts, currency) }))
+      .sort(byTurnover),
+  };
+}

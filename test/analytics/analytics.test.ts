@@ -1,0 +1,233 @@
+/**
+ * The cabinet's analytics on a real PostgreSQL: figures per Moscow day, week and month, by shop and by
+ * method, the previous period, exact money, test payments and other accounts left out, and input checks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketsOf } from '../../src/modules/analytics/index.js';
+import { createId } from '../../src/platform/ids.js';
+import type { TestBrowser } from '../support/client.js';
+import { createShopVia, registerMerchant } from '../support/flows.js';
+import { createTestContext, type TestContext } from '../support/harness.js';
+
+let context: TestContext;
+const a = {} as { browser: TestBrowser; accountId: string; shop1: string; shop2: string };
+const b = {} as { browser: TestBrowser; accountId: string; shop: string };
+
+interface Seed {
+  accountId: string;
+  shopId: string;
+  createdAt: string;
+  paidAt?: string;
+  amountMinor: bigint;
+  isTest?: boolean;
+  refundMinor?: bigint;
+  refundAt?: string;
+}
+
+let invId = 1;
+async function seed(item: Seed): Promise<void> {
+  const id = createId('pay');
+  await context.deps.db
+    .insertInto('payments')
+    .values({
+      id,
+      shop_id: item.shopId,
+      account_id: item.accountId,
+      inv_id: BigInt(invId++),
+      is_inv_id_assigned: false,
+      is_test: item.isTest ?? false,
+      status: item.paidAt ? 'paid' : 'created',
+      out_sum_text: '1',
+      amount_minor: item.amountMinor,
+      currency: 'RUB',
+      fee_minor: 0n,
+      description: 'x',
+      payment_method: item.paidAt ? 'BankCard' : null,
+      shp: '[]',
+      created_at: new Date(item.createdAt),
+      updated_at: new Date(item.createdAt),
+      paid_at: item.paidAt ? new Date(item.paidAt) : null,
+    })
+    .execute();
+  if (item.refundMinor) {
+    await context.deps.db
+      .insertInto('refunds')
+      .values({
+        id: createId('rfd'),
+        payment_id: id,
+        shop_id: item.shopId,
+        account_id: item.accountId,
+        amount_minor: item.refundMinor,
+        currency: 'RUB',
+        status: 'finished',
+        source: 'cabinet',
+        request_id: crypto.randomUUID(),
+        created_at: new Date(item.refundAt ?? item.createdAt),
+        finished_at: new Date(item.refundAt ?? item.createdAt),
+      })
+      .execute();
+  }
+}
+
+beforeAll(async () => {
+  context = await createTestContext();
+  const merchantA = await registerMerchant(context);
+  a.browser = merchantA.browser;
+  a.accountId = merchantA.me.account.id;
+  a.shop1 = (await createShopVia(a.browser, { name: 'Книжная лавка' })).id;
+  a.shop2 = (await createShopVia(a.browser, { name: 'Чайный дом' })).id;
+  const merchantB = await registerMerchant(context);
+  b.browser = merchantB.browser;
+  b.accountId = merchantB.me.account.id;
+  b.shop = (await createShopVia(b.browser, { name: 'Чужой' })).id;
+  const inA = (shopId: string) => ({ accountId: a.accountId, shopId });
+
+  // 1 March (Moscow): two paid (100.00 + 0.01), one unpaid; 23:30 MSK on 1 March is 20:30 UTC.
+  await seed({
+    ...inA(a.shop1),
+    createdAt: '2026-03-01T07:00:00Z',
+    paidAt: '2026-03-01T07:01:00Z',
+    amountMinor: 10_000n,
+  });
+  await seed({
+    ...inA(a.shop2),
+    createdAt: '2026-03-01T20:30:00Z',
+    paidAt: '2026-03-01T20:31:00Z',
+    amountMinor: 1n,
+  });
+  await seed({ ...inA(a.shop1), createdAt: '2026-03-01T10:00:00Z', amountMinor: 5_000n });
+  // 2 March 00:30 MSK (1 March 21:30 UTC): created and paid on the 2nd in Moscow; refunded 10.00 on the 3rd.
+  await seed({
+    ...inA(a.shop1),
+    createdAt: '2026-03-01T21:30:00Z',
+    paidAt: '2026-03-01T21:35:00Z',
+    amountMinor: 20_000n,
+    refundMinor: 1_000n,
+    refundAt: '2026-03-03T09:00:00Z',
+  });
+  // Created on 28 February (previous period), paid on 1 March: turnover of the 1st, not its conversion.
+  await seed({
+    ...inA(a.shop2),
+    createdAt: '2026-02-28T12:00:00Z',
+    paidAt: '2026-03-01T12:00:00Z',
+    amountMinor: 300n,
+  });
+  // Left out: a test payment, and another account's payment.
+  await seed({
+    ...inA(a.shop1),
+    createdAt: '2026-03-01T08:00:00Z',
+    paidAt: '2026-03-01T08:01:00Z',
+    amountMinor: 99_900n,
+    isTest: true,
+  });
+  await seed({
+    accountId: b.accountId,
+    shopId: b.shop,
+    createdAt: '2026-03-01T08:00:00Z',
+    paidAt: '2026-03-01T08:01:00Z',
+    amountMinor: 77_700n,
+  });
+  // The previous period of 1–3 March is 26–28 February: one created, one paid.
+  await seed({
+    ...inA(a.shop1),
+    createdAt: '2026-02-26T12:00:00Z',
+    paidAt: '2026-02-26T12:00:00Z',
+    amountMinor: 4_000n,
+  });
+});
+afterAll(async () => context?.close());
+
+async function report(browser: TestBrowser, query: string) {
+  const response = await browser.get(`/api/cabinet/analytics?${query}`);
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}
+
+describe('analytics', () => {
+  it('counts by Moscow day, with exact money, conversion and refunds, against the previous period', async () => {
+    const answer = await report(a.browser, 'from=2026-03-01&to=2026-03-03');
+    expect(answer.period).toEqual({ from: '2026-03-01', to: '2026-03-03' });
+    expect(answer.previousPeriod).toEqual({ from: '2026-02-26', to: '2026-02-28' });
+    expect(answer.granularity).toBe('day');
+    expect(answer.totals).toEqual({
+      turnover: '303.01',
+      paidCount: 4,
+      createdCount: 4,
+      conversion: 0.75,
+      averagePayment: '75.75',
+      refunds: '10.00',
+      refundCount: 1,
+    });
+    // The payment created on 28 February was paid on 1 March: converted in its period, turnover in this one.
+    expect(answer.previousTotals).toMatchObject({
+      turnover: '40.00',
+      paidCount: 1,
+      createdCount: 2,
+      conversion: 1,
+    });
+    expect(
+      answer.series.map((point: { bucket: string; turnover: string; createdCount: number }) => [
+        point.bucket,
+        point.turnover,
+        point.createdCount,
+      ]),
+    ).toEqual([
+      ['2026-03-01', '103.01', 3],
+      ['2026-03-02', '200.00', 1],
+      ['2026-03-03', '0.00', 0],
+    ]);
+    expect(answer.series[2].refunds).toBe('10.00');
+    expect(answer.previousSeries).toHaveLength(3);
+  });
+
+  it('breaks the period down by shop and by method, largest first', async () => {
+    const answer = await report(a.browser, 'from=2026-03-01&to=2026-03-03');
+    expect(answer.byShop.map((row: { name: string; turnover: string }) => [row.name, row.turnover])).toEqual([
+      ['Книжная лавка', '300.00'],
+      ['Чайный дом', '3.01'],
+    ]);
+    expect(answer.byMethod.map((row: { key: string; turnover: string }) => [row.key, row.turnover])).toEqual([
+      ['BankCard', '303.01'],
+      ['', '0.00'],
+    ]);
+    const oneShop = await report(a.browser, `from=2026-03-01&to=2026-03-03&shopId=${a.shop2}`);
+    expect(oneShop.totals.turnover).toBe('3.01');
+  });
+
+  it('groups by week (from Monday) and month', async () => {
+    const weekly = await report(a.browser, 'from=2026-02-23&to=2026-03-08&granularity=week');
+    expect(
+      weekly.series.map((point: { bucket: string; turnover: string }) => [point.bucket, point.turnover]),
+    ).toEqual([
+      ['2026-02-23', '143.01'],
+      ['2026-03-02', '200.00'],
+    ]);
+    const monthly = await report(a.browser, 'from=2026-02-01&to=2026-03-31&granularity=month');
+    expect(monthly.series.map((point: { bucket: string }) => point.bucket)).toEqual([
+      '2026-02-01',
+      '2026-03-01',
+    ]);
+    expect(bucketsOf(new Date('2026-01-31T21:00:00Z'), new Date('2026-04-30T21:00:00Z'), 'month')).toEqual([
+      '2026-02-01',
+      '2026-03-01',
+      '2026-04-01',
+    ]);
+  });
+
+  it("shows another account nothing of A's, even with A's shop id", async () => {
+    const answer = await report(b.browser, `from=2026-03-01&to=2026-03-03&shopId=${a.shop1}`);
+    expect(answer.totals.paidCount).toBe(0);
+    const own = await report(b.browser, 'from=2026-03-01&to=2026-03-03');
+    expect(own.totals.turnover).toBe('777.00');
+  });
+
+  it('names bad dates, periods and granularities', async () => {
+    const bad = await b.browser.get('/api/cabinet/analytics?from=2026-02-30&granularity=year');
+    expect(bad.statusCode).toBe(422);
+    expect(Object.keys(bad.json().error.fields).sort()).toEqual(['from', 'granularity']);
+    const reversed = await b.browser.get('/api/cabinet/analytics?from=2026-03-05&to=2026-03-01');
+    expect(reversed.json().error.fields.to.code).toBe('invalid_period');
+    const tooLong = await b.browser.get('/api/cabinet/analytics?from=2020-01-01&to=2026-03-01');
+    expect(tooLong.json().error.fields.to.code).toBe('invalid_period');
+  });
+});
