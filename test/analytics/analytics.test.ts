@@ -2,6 +2,7 @@
  * The cabinet's analytics on a real PostgreSQL: figures per Moscow day, week and month, by shop and by
  * method, the previous period, exact money, test payments and other accounts left out, and input checks.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketsOf } from '../../src/modules/analytics/index.js';
 import { createId } from '../../src/platform/ids.js';
@@ -212,6 +213,31 @@ describe('analytics', () => {
       '2026-03-01',
       '2026-04-01',
     ]);
+  });
+
+  it("reports sales through the shop's own registers beside the online figures", async () => {
+    let documentNumber = 1;
+    const receipt = async (operation: string | null, at: string, totalMinor: bigint) =>
+      sql`insert into imported_receipts (id, account_id, shop_id, source, fn_number, fiscal_document_number,
+          operation, receipt_at, total_minor, created_at)
+        values (${createId('imr')}, ${a.accountId}, ${a.shop1}, 'file', '9999078900001234', ${documentNumber++},
+          ${operation}, ${new Date(at)}, ${totalMinor}, now())`.execute(context.deps.db);
+    await receipt('sell', '2026-03-01T09:00:00Z', 50_000n);
+    await receipt('sell_refund', '2026-03-02T09:00:00Z', 5_000n);
+    await receipt('buy', '2026-03-02T10:00:00Z', 99_900n);
+    await receipt(null, '2026-03-03T09:00:00Z', 10_000n);
+    await receipt('sell', '2026-02-27T09:00:00Z', 7_000n);
+    const answer = await report(a.browser, 'from=2026-03-01&to=2026-03-03');
+    expect(answer.offline.totals).toEqual({ sales: '600.00', refunds: '50.00', receiptCount: 3 });
+    expect(answer.offline.previousTotals).toEqual({ sales: '70.00', refunds: '0.00', receiptCount: 1 });
+    expect(answer.offline.series.map((point: { sales: string }) => point.sales)).toEqual([
+      '500.00',
+      '0.00',
+      '100.00',
+    ]);
+    // Offline money is reported beside the online turnover, never in it.
+    expect(answer.totals.turnover).toBe('303.01');
+    expect((await report(b.browser, 'from=2026-03-01&to=2026-03-03')).offline).toBeNull();
   });
 
   it("shows another account nothing of A's, even with A's shop id", async () => {

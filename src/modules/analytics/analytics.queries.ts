@@ -7,6 +7,8 @@
  * payments created in the period that were paid (at any time since); refunds are those made in the
  * period and not canceled. Sums are exact integers in minor units; the average is rounded half up to the
  * minor unit. Each figure is one indexed aggregate (payments_account_paid_idx, payments_account_created_idx).
+ * Offline sales from the shop's own ATOL registers (receipts imported by the fiscal module) are reported
+ * beside the online figures, never added into them: they are not money that went through Kopek.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { formatMinor, type Currency } from '../../platform/money.js';
@@ -44,8 +46,23 @@ export interface Breakdown extends Figures {
   readonly key: string;
 }
 
+/** Sales through the shop's own ATOL registers (imported receipts; fiscal module), in roubles. */
+export interface OfflineFigures {
+  readonly sales: string;
+  readonly refunds: string;
+  readonly receiptCount: number;
+}
+
+export interface OfflineReport {
+  readonly totals: OfflineFigures;
+  readonly previousTotals: OfflineFigures;
+  readonly series: (OfflineFigures & { readonly bucket: string })[];
+}
+
 export interface AnalyticsReport {
   readonly currency: Currency;
+  /** Null when the account has no register data for either period (or does not work in roubles). */
+  readonly offline: OfflineReport | null;
   readonly granularity: Granularity;
   readonly totals: Figures;
   readonly previousTotals: Figures;
@@ -180,6 +197,72 @@ async function seriesOf(
   }));
 }
 
+interface OfflineCounts {
+  sales: bigint;
+  refunds: bigint;
+  receipts: number;
+}
+
+/**
+ * Register receipts by bucket or in total: a sale (or a receipt whose operation the source did not say,
+ * as ATOL's report does not) adds to sales, a sale refund to refunds; purchases are not sales.
+ */
+async function countOffline(
+  db: Kysely<Database>,
+  request: AnalyticsRequest,
+  range: { from: Date; until: Date },
+  dimension: 'bucket' | 'total',
+): Promise<Map<string, OfflineCounts>> {
+  const shopFilter = request.shopId === undefined ? sql`` : sql`and r.shop_id = ${request.shopId}`;
+  const key =
+    dimension === 'total' ? sql<string>`''` : keyOf('bucket', sql`r.receipt_at`, request.granularity);
+  const result = await sql<{ key: string; sales: string; refunds: string; receipts: string }>`
+    select ${key} as key,
+      coalesce(sum(r.total_minor) filter (where r.operation is null or r.operation = 'sell'), 0)::text as sales,
+      coalesce(sum(r.total_minor) filter (where r.operation = 'sell_refund'), 0)::text as refunds,
+      count(*) filter (where r.operation is null or r.operation in ('sell', 'sell_refund'))::text as receipts
+    from imported_receipts r
+    where r.account_id = ${request.accountId} ${shopFilter}
+      and r.receipt_at >= ${range.from} and r.receipt_at < ${range.until}
+    group by 1`.execute(db);
+  return new Map(
+    result.rows.map((row) => [
+      row.key,
+      { sales: BigInt(row.sales), refunds: BigInt(row.refunds), receipts: Number(row.receipts) },
+    ]),
+  );
+}
+
+function toOfflineFigures(counts: OfflineCounts | undefined): OfflineFigures {
+  return {
+    sales: formatMinor(counts?.sales ?? 0n, 'RUB'),
+    refunds: formatMinor(counts?.refunds ?? 0n, 'RUB'),
+    receiptCount: counts?.receipts ?? 0,
+  };
+}
+
+async function offlineReport(
+  db: Kysely<Database>,
+  request: AnalyticsRequest,
+  current: { from: Date; until: Date },
+  previous: { from: Date; until: Date },
+): Promise<OfflineReport | null> {
+  const [totals, previousTotals, series] = await Promise.all([
+    countOffline(db, request, current, 'total'),
+    countOffline(db, request, previous, 'total'),
+    countOffline(db, request, current, 'bucket'),
+  ]);
+  if (totals.size === 0 && previousTotals.size === 0) return null;
+  return {
+    totals: toOfflineFigures(totals.get('')),
+    previousTotals: toOfflineFigures(previousTotals.get('')),
+    series: bucketsOf(current.from, current.until, request.granularity).map((bucket) => ({
+      bucket,
+      ...toOfflineFigures(series.get(bucket)),
+    })),
+  };
+}
+
 export async function buildAnalyticsReport(
   db: Kysely<Database>,
   request: AnalyticsRequest,
@@ -193,20 +276,24 @@ export async function buildAnalyticsReport(
   const length = request.until.getTime() - request.from.getTime();
   const current = { from: request.from, until: request.until };
   const previous = { from: new Date(request.from.getTime() - length), until: request.from };
-  const [totals, previousTotals, series, previousSeries, byShop, byMethod, shops] = await Promise.all([
-    countByKey(db, request, currency, current, 'total'),
-    countByKey(db, request, currency, previous, 'total'),
-    seriesOf(db, request, currency, current),
-    seriesOf(db, request, currency, previous),
-    countByKey(db, request, currency, current, 'shop'),
-    countByKey(db, request, currency, current, 'method'),
-    db.selectFrom('shops').select(['id', 'name']).where('account_id', '=', request.accountId).execute(),
-  ]);
+  const [totals, previousTotals, series, previousSeries, byShop, byMethod, shops, offline] =
+    await Promise.all([
+      countByKey(db, request, currency, current, 'total'),
+      countByKey(db, request, currency, previous, 'total'),
+      seriesOf(db, request, currency, current),
+      seriesOf(db, request, currency, previous),
+      countByKey(db, request, currency, current, 'shop'),
+      countByKey(db, request, currency, current, 'method'),
+      db.selectFrom('shops').select(['id', 'name']).where('account_id', '=', request.accountId).execute(),
+      // Fiscal receipts are in roubles (54-FZ): register data joins the picture of a rouble account only.
+      currency === 'RUB' ? offlineReport(db, request, current, previous) : Promise.resolve(null),
+    ]);
   const shopNames = new Map(shops.map((shop) => [shop.id, shop.name]));
   const byTurnover = (x: { turnover: string }, y: { turnover: string }) =>
     Number(y.turnover) - Number(x.turnover);
   return {
     currency,
+    offline,
     granularity: request.granularity,
     totals: toFigures(totals.get('') ?? emptyCounts(), currency),
     previousTotals: toFigures(previousTotals.get('') ?? emptyCounts(), currency),

@@ -38,8 +38,18 @@ interface Row extends Figures {
   key: string;
   name?: string;
 }
+interface OfflineFigures {
+  sales: string;
+  refunds: string;
+  receiptCount: number;
+}
 interface Report {
   currency: string;
+  offline: {
+    totals: OfflineFigures;
+    previousTotals: OfflineFigures;
+    series: (OfflineFigures & { bucket: string })[];
+  } | null;
   granularity: 'day' | 'week' | 'month';
   period: { from: string; to: string };
   previousPeriod: { from: string; to: string };
@@ -55,6 +65,7 @@ const PRESETS = ['7', '30', '90', '365'] as const;
 const CURRENT_COLOR = '#1565c0';
 const PREVIOUS_COLOR = '#90a4ae';
 const PAID_COLOR = '#2e7d32';
+const OFFLINE_COLOR = '#ef6c00';
 
 function formatPercent(share: number | null, language: Language): string {
   if (share === null) return '—';
@@ -264,7 +275,9 @@ function ReportView({ report }: { report: Report }) {
     previous: Number(report.previousSeries[index]?.turnover ?? 0),
     created: point.createdCount,
     paid: point.paidCount,
+    offline: report.offline ? Number(report.offline.series[index]?.sales ?? 0) : undefined,
   }));
+  const offline = report.offline;
   const totals = report.totals;
   const previous = report.previousTotals;
   return (
@@ -309,6 +322,15 @@ function ReportView({ report }: { report: Report }) {
           was={money(previous.refunds)}
           change={change(Number(totals.refunds), Number(previous.refunds), language)}
         />
+        {offline && (
+          <Kpi
+            label={t('kpi.offline')}
+            title={t('kpi.offlineHint')}
+            value={`${formatAmount(offline.totals.sales, 'RUB', language)} · ${offline.totals.receiptCount}`}
+            was={formatAmount(offline.previousTotals.sales, 'RUB', language)}
+            change={change(Number(offline.totals.sales), Number(offline.previousTotals.sales), language)}
+          />
+        )}
       </dl>
       <div className="analytics-charts">
         <figure className="card chart">
@@ -338,6 +360,17 @@ function ReportView({ report }: { report: Report }) {
                 dot={false}
                 isAnimationActive={false}
               />
+              {offline && (
+                <Line
+                  type="monotone"
+                  dataKey="offline"
+                  name={t('chart.offline')}
+                  stroke={OFFLINE_COLOR}
+                  strokeWidth={2}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              )}
             </LineChart>
           </ResponsiveContainer>
         </figure>
@@ -376,7 +409,7 @@ function ReportView({ report }: { report: Report }) {
         }))}
         money={money}
       />
-      <p className="hint">{t('offline')}</p>
+      {!offline && <p className="hint">{t('offline')}</p>}
     </>
   );
 }

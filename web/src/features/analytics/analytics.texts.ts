@@ -27,6 +27,9 @@ export const analyticsTexts = defineTexts({
     'kpi.conversion': 'Конверсия',
     'kpi.average': 'Средний платёж',
     'kpi.refunds': 'Возвраты',
+    'kpi.offline': 'Продажи через кассы',
+    'kpi.offlineHint': 'Чеки ваших касс АТОЛ (продажи; возвраты не вычтены); в оборот Kopek не входят',
+    'chart.offline': 'Кассы АТОЛ',
     'kpi.previous': 'было {value}',
     'kpi.noChange': 'без изменений',
     'kpi.conversionHint': 'Доля оплаченных среди созданных в периоде',
@@ -49,7 +52,8 @@ export const analyticsTexts = defineTexts({
     'method.BankCard': 'Банковская карта',
     'method.none': 'Не выбран (не оплачены)',
     empty: 'За этот период операций нет.',
-    offline: 'Данные кассовых аппаратов АТОЛ появятся здесь, когда магазин подключит свои кассы.',
+    offline:
+      'Продажи через ваши кассы АТОЛ появятся здесь, когда магазин подключит кассы (страница магазина, блок «Фискализация»).',
   },
   en: {
     title: 'Analytics',
@@ -77,6 +81,10 @@ export const analyticsTexts = defineTexts({
     'kpi.conversion': 'Conversion',
     'kpi.average': 'Average payment',
     'kpi.refunds': 'Refunds',
+    'kpi.offline': 'Sales at the registers',
+    'kpi.offlineHint':
+      'Receipts of your ATOL registers (sales, refunds not deducted); not part of Kopek turnover',
+    'chart.offline': 'ATOL registers',
     'kpi.previous': 'was {value}',
     'kpi.noChange': 'no change',
     'kpi.conversionHint': 'Share of the payments created in the period that were paid',
@@ -99,6 +107,7 @@ export const analyticsTexts = defineTexts({
     'method.BankCard': 'Bank card',
     'method.none': 'None chosen (not paid)',
     empty: 'No operations in this period.',
-    offline: 'Data from ATOL cash registers will appear here once the shop connects its registers.',
+    offline:
+      "Sales through your ATOL registers will appear here once the shop connects them (the shop's page, the fiscal block).",
   },
 });
