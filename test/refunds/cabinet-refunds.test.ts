@@ -229,3 +229,36 @@ describe('balances after refunds', () => {
     });
   });
 });
+
+describe("the operation page's ledger entries", () => {
+  it('lists every leg of the payment and of its refund, each transfer balanced', async () => {
+    const payment = await pay(context, a.shop, '1490.00');
+    const refunded = await a.admin.post(refundsPath(payment.id), { amount: '100.00' });
+    expect(refunded.statusCode, refunded.body).toBe(201);
+    const view = (await a.admin.get(`/api/cabinet/operations/${payment.id}`)).json() as {
+      ledger: { transferId: string; kind: string; owner: string; account: string; amount: string }[];
+    };
+    const legs = (kind: string) =>
+      view.ledger
+        .filter((entry) => entry.kind === kind)
+        .map((entry) => [entry.owner, entry.account, entry.amount]);
+    // 1490.00 from the acquirer: 1446.79 owed to the shop, 43.21 fee (2.9 %).
+    expect(legs('payment')).toEqual([
+      ['platform', 'acquirer_clearing', '-1490.00'],
+      ['shop', 'pending', '1446.79'],
+      ['platform', 'fee_revenue', '43.21'],
+    ]);
+    expect(
+      legs('refund')
+        .map(([, , amount]) => amount)
+        .sort(),
+    ).toContain('-100.00');
+    const byTransfer = new Map<string, number>();
+    for (const entry of view.ledger)
+      byTransfer.set(
+        entry.transferId,
+        (byTransfer.get(entry.transferId) ?? 0) + Math.round(Number(entry.amount) * 100),
+      );
+    expect([...byTransfer.values()].every((sum) => sum === 0)).toBe(true);
+  });
+});

@@ -87,8 +87,20 @@ export interface HoldView {
   readonly releasedAt: string | null;
 }
 
+/** One leg of a ledger transfer of the payment: credits to an account are positive. */
+export interface OperationLedgerEntry {
+  readonly transferId: string;
+  readonly kind: string;
+  readonly at: string;
+  readonly owner: 'shop' | 'platform';
+  readonly account: string;
+  readonly amount: string;
+}
+
 export interface OperationView {
   readonly operation: OperationDetail;
+  /** Every ledger transfer made for this payment (paid, fee, hold, settlement, refunds), oldest first. */
+  readonly ledger: OperationLedgerEntry[];
   /** Present for StepByStep payments once the card was authorized. */
   readonly hold: HoldView | null;
   /** Oldest first. */
@@ -333,6 +345,28 @@ function toHoldView(hold: HoldRow): HoldView {
   };
 }
 
+/** The legs of the transfers whose reference is the payment (ledger_transfers_reference_idx). */
+async function listLedgerEntries(db: Kysely<Database>, paymentId: string): Promise<OperationLedgerEntry[]> {
+  const rows = await db
+    .selectFrom('ledger_transfers as t')
+    .innerJoin('ledger_entries as e', 'e.transfer_id', 't.id')
+    .innerJoin('ledger_accounts as a', 'a.id', 'e.account_id')
+    .select(['t.id', 't.kind', 'e.created_at', 'e.amount_minor', 'e.currency', 'a.owner_kind', 'a.purpose'])
+    .where('t.reference', '=', paymentId)
+    .orderBy('e.id')
+    .limit(MAX_TIMELINE_EVENTS)
+    .execute();
+  return rows.map((row) => ({
+    transferId: row.id,
+    kind: row.kind,
+    at: row.created_at.toISOString(),
+    owner: row.owner_kind,
+    account: row.purpose,
+    // Debits are positive in the ledger; what an account receives reads better as a plus here.
+    amount: formatMinor(-row.amount_minor, row.currency),
+  }));
+}
+
 export async function getOperation(
   db: Kysely<Database>,
   accountId: string,
@@ -340,7 +374,7 @@ export async function getOperation(
 ): Promise<OperationView> {
   const row = await findOperationRow(db, accountId, operationId);
   if (!row) throw operationErrors.operationNotFound();
-  const [events, notifications, hold] = await Promise.all([
+  const [events, notifications, hold, ledger] = await Promise.all([
     db
       .selectFrom('payment_events')
       .select(['kind', 'details', 'created_at'])
@@ -354,6 +388,7 @@ export async function getOperation(
       .selectAll()
       .where('payment_id', '=', row.id)
       .executeTakeFirst(),
+    listLedgerEntries(db, row.id),
   ]);
   return {
     operation: {
@@ -367,6 +402,7 @@ export async function getOperation(
       expiresAt: row.expires_at?.toISOString() ?? null,
     },
     hold: hold ? toHoldView(hold) : null,
+    ledger,
     timeline: events.map((event) => ({
       at: event.created_at.toISOString(),
       kind: event.kind,

@@ -252,7 +252,7 @@ const KNOWN_KINDS = [
 ] as const;
 
 /** A kind this cabinet does not know yet (a newer server) is shown by its code rather than hidden. */
-function EntryKind({ kind }: { kind: string }) {
+export function EntryKind({ kind }: { kind: string }) {
   const t = useTexts(balanceTexts);
   const known = KNOWN_KINDS.find((item) => item === kind);
   return <>{known ? t(`kind.${known}`) : kind}</>;

@@ -10,6 +10,7 @@ import { FiscalReceiptsSection } from '../fiscal/fiscal-receipts.section';
 import { OperationStatusBadge, PaymentMethodText, TestBadge } from './operation-badges';
 import { formatAmount, formatMoment } from './operation-format';
 import { OperationHoldSection } from './operation-hold';
+import { OperationLedger } from './operation-ledger';
 import { OperationNotifications } from './operation-notifications';
 import { OperationRefunds } from './operation-refunds';
 import { OperationTimeline } from './operation-timeline';
@@ -52,6 +53,7 @@ export function OperationPage() {
             />
           )}
           <OperationTimeline events={resource.data.timeline} />
+          <OperationLedger entries={resource.data.ledger} currency={resource.data.operation.currency} />
           <OperationNotifications
             operation={resource.data.operation}
             timeline={resource.data.timeline}

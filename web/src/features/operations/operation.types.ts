@@ -91,8 +91,19 @@ export interface OperationHold {
   releasedAt: string | null;
 }
 
+/** One leg of a ledger transfer of the payment; what the account receives is positive. */
+export interface OperationLedgerEntry {
+  transferId: string;
+  kind: string;
+  at: string;
+  owner: 'shop' | 'platform';
+  account: string;
+  amount: string;
+}
+
 export interface OperationView {
   operation: OperationDetail;
+  ledger: OperationLedgerEntry[];
   /** Present for StepByStep payments once the card was authorized. */
   hold: OperationHold | null;
   /** Oldest first. */
