@@ -79,7 +79,7 @@ describe.skipIf(!HAS_CHROMIUM)('merchant onboarding in Chromium', () => {
     await expect.poll(() => page.getByLabel('Идентификатор магазина').inputValue()).toBe('coffee-tverskaya');
     expect(await page.getByLabel('Алгоритм расчёта хеша').inputValue()).toBe('MD5');
     await page.getByLabel('Result URL').fill('https://coffee.example/robokassa/result');
-    await page.getByRole('button', { name: 'Сохранить настройки' }).click();
+    await page.getByRole('button', { name: 'Сохранить настройки', exact: true }).click();
     await expect.poll(() => page.getByText('Тестовый режим').first().isVisible()).toBe(true);
 
     await page.getByRole('button', { name: 'Показать пароли' }).click();
