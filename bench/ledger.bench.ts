@@ -20,6 +20,7 @@ import {
   platformAccount,
   postTransfer,
   readShopBalances,
+  runLedgerCheckpoint,
   shopAccount,
   type TransferLeg,
 } from '../src/modules/ledger/index.js';
@@ -520,6 +521,9 @@ async function main(): Promise<number> {
   const hotEntries = options.transfers + 200;
   const hotBalanceMs = await timeMedian(7, () => readShopBalances(db, hotShop, CURRENCY));
   const quietBalanceMs = await timeMedian(7, () => readShopBalances(db, spreadShop(1), CURRENCY));
+  // The same read after a balance checkpoint (the periodic task, src/modules/ledger/ledger.checkpoints.ts).
+  await runLedgerCheckpoint(db, systemClock);
+  const checkpointedBalanceMs = await timeMedian(7, () => readShopBalances(db, hotShop, CURRENCY));
   const balances = await readShopBalances(db, hotShop, CURRENCY);
   const expectedPending = BigInt(hotEntries) * (AMOUNT_MINOR - FEE_MINOR);
   if (oneShop.errors.length === 0 && warm.errors.length === 0 && balances.pendingMinor !== expectedPending) {
@@ -618,6 +622,9 @@ async function main(): Promise<number> {
   out.push('Balances of the busy shop after phase 1 (sums of entries, no balance row)');
   out.push(
     `  readShopBalances      ${fixed(hotBalanceMs, 2)} ms median of 7 for the busy shop (${hotEntries} pending entries); ${fixed(quietBalanceMs, 2)} ms for a spread shop (1 entry)`,
+  );
+  out.push(
+    `  after a checkpoint    ${fixed(checkpointedBalanceMs, 2)} ms for the busy shop (its checkpoint plus the entries after it)`,
   );
   out.push(`  pending              ${balances.pendingMinor} minor units (expected ${expectedPending})`);
   out.push('  plan of its pending sum:');
