@@ -18,6 +18,7 @@ import type { Deps } from './deps.js';
 import { registerAccountRoutes } from './modules/accounts/index.js';
 import { registerApiKeyRoutes, registerApiV1, registerWebhookCabinetRoutes } from './modules/api-v1/index.js';
 import { registerAnalyticsRoutes } from './modules/analytics/index.js';
+import { registerBackofficeRoutes } from './modules/backoffice/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import {
@@ -172,6 +173,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (backoffice) => {
       backoffice.addHook('onRequest', async (request) => verifyCsrf(request));
       registerModerationRoutes(backoffice, deps);
+      registerBackofficeRoutes(backoffice, deps);
       registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
       registerRecurringBackofficeRoutes(backoffice, deps);
       registerDealBackofficeRoutes(backoffice, deps);

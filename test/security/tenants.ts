@@ -719,6 +719,10 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
 
   // The back-office: a merchant is refused; the operator is not.
   ['GET /api/backoffice/shops']: [foreign(() => ({ url: '/api/backoffice/shops' }), 'backoffice')],
+  ['GET /api/backoffice/dashboard']: [foreign(() => ({ url: '/api/backoffice/dashboard' }), 'backoffice')],
+  ['GET /api/backoffice/audit']: [
+    foreign((v) => ({ url: `/api/backoffice/audit?account=${v.accountId}` }), 'backoffice'),
+  ],
   ['POST /api/backoffice/shops/:id/activate']: [
     foreign((v) => ({ url: `/api/backoffice/shops/${v.shop.id}/activate` }), 'backoffice'),
   ],

@@ -8,7 +8,9 @@ import { RequirementsPage } from './features/accounts/requirements.page';
 import { SignInPage } from './features/accounts/sign-in.page';
 import { AnalyticsPage } from './features/analytics/analytics.page';
 import { ApiKeysPage } from './features/api-keys/api-keys.page';
+import { AuditSearchPage } from './features/backoffice/audit-search.page';
 import { BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { PlatformDashboardPage } from './features/backoffice/platform-dashboard.page';
 import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
 import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
@@ -175,6 +177,8 @@ export function App() {
             >
               <Route index element={<ModerationQueuePage />} />
               <Route path="card-attempts" element={<CardAttemptsPage />} />
+              <Route path="dashboard" element={<PlatformDashboardPage />} />
+              <Route path="audit" element={<AuditSearchPage />} />
               <Route path="support" element={<TicketQueuePage />} />
               <Route path="support/:id" element={<DeskTicketPage />} />
               <Route path="feedback" element={<FeedbackTriagePage />} />
