@@ -20,6 +20,7 @@ import { registerApiKeyRoutes, registerApiV1, registerWebhookCabinetRoutes } fro
 import { registerAnalyticsRoutes } from './modules/analytics/index.js';
 import { registerBackofficeRoutes } from './modules/backoffice/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
+import { registerBroadcastRoutes } from './modules/broadcasts/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import {
   registerDealBackofficeRoutes,
@@ -174,6 +175,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       backoffice.addHook('onRequest', async (request) => verifyCsrf(request));
       registerModerationRoutes(backoffice, deps);
       registerBackofficeRoutes(backoffice, deps);
+      registerBroadcastRoutes(backoffice, deps);
       registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
       registerRecurringBackofficeRoutes(backoffice, deps);
       registerDealBackofficeRoutes(backoffice, deps);

@@ -14,6 +14,7 @@ import { deleteExpiredRateLimitWindows } from './platform/http/rate-limit.js';
 import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
 import { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './modules/api-v1/index.js';
 import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
+import { BROADCAST_QUEUE, createBroadcastHandler } from './modules/broadcasts/index.js';
 import {
   createDealSettlementHandler,
   DEAL_RELEASE_INTERVAL_MS,
@@ -133,6 +134,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   // Exports of the operations list, streamed into chunks in the database (src/modules/payments).
   worker.register(OPERATION_EXPORT_QUEUE, createOperationExportHandler(deps));
+  // Broadcasts: one message per account, in batches (src/modules/broadcasts).
+  worker.register(BROADCAST_QUEUE, createBroadcastHandler(deps));
   // Fiscal receipts through the shop's ATOL Online account (or another service speaking its protocol):
   // registration, then report polls (src/modules/fiscal). The base URL is the merchant's setting, so in
   // production the client connects only to public addresses, checked at connection time.

@@ -70,8 +70,14 @@ beforeAll(async () => {
   const registered = await registerMerchant(context);
   merchant.browser = registered.browser;
   merchant.accountId = registered.me.account.id;
-  merchant.login = registered.me.account.login;
-  merchant.email = registered.me.user.email;
+  const people = await context.deps.db
+    .selectFrom('users')
+    .innerJoin('accounts', 'accounts.id', 'users.account_id')
+    .select(['accounts.login', 'users.email'])
+    .where('users.id', '=', registered.me.user.id)
+    .executeTakeFirstOrThrow();
+  merchant.login = people.login;
+  merchant.email = people.email;
   merchant.shopId = (await createShopVia(merchant.browser, { name: 'Лавка для аудита' })).id;
   operator = (await createOperator(context)).browser;
 

@@ -719,6 +719,21 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
 
   // The back-office: a merchant is refused; the operator is not.
   ['GET /api/backoffice/shops']: [foreign(() => ({ url: '/api/backoffice/shops' }), 'backoffice')],
+  ['GET /api/backoffice/broadcasts']: [foreign(() => ({ url: '/api/backoffice/broadcasts' }), 'backoffice')],
+  ['POST /api/backoffice/broadcasts']: [
+    foreign(
+      (v) => ({
+        url: '/api/backoffice/broadcasts',
+        body: {
+          category: 'news',
+          title: { ru: '', en: '' },
+          body: { ru: '', en: '' },
+          accounts: [v.accountId],
+        },
+      }),
+      'backoffice',
+    ),
+  ],
   ['GET /api/backoffice/dashboard']: [foreign(() => ({ url: '/api/backoffice/dashboard' }), 'backoffice')],
   ['GET /api/backoffice/audit']: [
     foreign((v) => ({ url: `/api/backoffice/audit?account=${v.accountId}` }), 'backoffice'),

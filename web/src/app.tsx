@@ -10,6 +10,7 @@ import { AnalyticsPage } from './features/analytics/analytics.page';
 import { ApiKeysPage } from './features/api-keys/api-keys.page';
 import { AuditSearchPage } from './features/backoffice/audit-search.page';
 import { BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { BroadcastsPage } from './features/backoffice/broadcasts.page';
 import { PlatformDashboardPage } from './features/backoffice/platform-dashboard.page';
 import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
@@ -179,6 +180,7 @@ export function App() {
               <Route path="card-attempts" element={<CardAttemptsPage />} />
               <Route path="dashboard" element={<PlatformDashboardPage />} />
               <Route path="audit" element={<AuditSearchPage />} />
+              <Route path="broadcasts" element={<BroadcastsPage />} />
               <Route path="support" element={<TicketQueuePage />} />
               <Route path="support/:id" element={<DeskTicketPage />} />
               <Route path="feedback" element={<FeedbackTriagePage />} />

@@ -8,6 +8,7 @@ import { disputeTexts } from '../deals/deal-disputes.texts';
 import { useMe } from '../shell/session';
 import { backofficeTexts } from './backoffice.texts';
 import { attemptTexts } from './card-attempts.texts';
+import { broadcastTexts } from './broadcasts.texts';
 import { platformTexts } from './platform.texts';
 import { deskTexts } from '../support-desk/support-desk.texts';
 
@@ -19,6 +20,7 @@ export function BackofficeLayout() {
   const desk = useTexts(deskTexts);
   const disputes = useTexts(disputeTexts);
   const platform = useTexts(platformTexts);
+  const broadcasts = useTexts(broadcastTexts);
   const { signOut, error } = useSignOut();
   return (
     <div className="cabinet-layout">
@@ -48,6 +50,7 @@ export function BackofficeLayout() {
         <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>
         <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>
         <NavLink to="/backoffice/dashboard">{platform('nav.dashboard')}</NavLink>
+        <NavLink to="/backoffice/broadcasts">{broadcasts('nav')}</NavLink>
         <NavLink to="/backoffice/audit">{platform('nav.audit')}</NavLink>
       </nav>
       <main id="content" className="backoffice-main">
