@@ -15,7 +15,7 @@ import Fastify, {
 } from 'fastify';
 import { sql } from 'kysely';
 import type { Deps } from './deps.js';
-import { registerAccountRoutes } from './modules/accounts/index.js';
+import { registerAccountRoutes, registerStaffRoutes } from './modules/accounts/index.js';
 import { registerApiKeyRoutes, registerApiV1, registerWebhookCabinetRoutes } from './modules/api-v1/index.js';
 import { registerAnalyticsRoutes } from './modules/analytics/index.js';
 import { registerBackofficeRoutes } from './modules/backoffice/index.js';
@@ -176,6 +176,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerModerationRoutes(backoffice, deps);
       registerBackofficeRoutes(backoffice, deps);
       registerBroadcastRoutes(backoffice, deps);
+      registerStaffRoutes(backoffice, deps);
       registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
       registerRecurringBackofficeRoutes(backoffice, deps);
       registerDealBackofficeRoutes(backoffice, deps);

@@ -49,6 +49,8 @@ export interface AuditLogTable {
 // accounts
 export type AccountStatus = 'awaiting_confirmation' | 'active' | 'blocked';
 export type Role = 'administrator' | 'accountant' | 'developer' | 'viewer' | 'operator';
+/** The operator's people only (migration 0030). */
+export type StaffRole = 'administrator' | 'moderator' | 'support' | 'finance';
 export type UserStatus = 'invited' | 'active' | 'disabled';
 export type EmailLinkPurpose = 'confirm_registration' | 'reset_password' | 'accept_invitation';
 
@@ -81,6 +83,7 @@ export interface UsersTable {
   login: string;
   email: string;
   role: Role;
+  staff_role: Generated<StaffRole | null>;
   status: UserStatus;
   password_hash: string | null;
   language: 'ru' | 'en';

@@ -58,6 +58,7 @@ export async function seedDemoData(deps: Deps): Promise<{ created: boolean }> {
         login: DEMO.operator.login,
         email: DEMO.operator.email,
         role: 'operator',
+        staff_role: 'administrator',
         status: 'active',
         password_hash: operatorHash,
         language: 'ru',

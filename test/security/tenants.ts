@@ -734,6 +734,16 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
       'backoffice',
     ),
   ],
+  ['GET /api/backoffice/staff']: [foreign(() => ({ url: '/api/backoffice/staff' }), 'backoffice')],
+  ['POST /api/backoffice/staff']: [
+    foreign(
+      (v) => ({ url: '/api/backoffice/staff', body: { login: 'x', email: v.email, role: 'owner' } }),
+      'backoffice',
+    ),
+  ],
+  ['PATCH /api/backoffice/staff/:id']: [
+    foreign((v) => ({ url: `/api/backoffice/staff/${v.userId}`, body: { role: 'owner' } }), 'backoffice'),
+  ],
   ['GET /api/backoffice/dashboard']: [foreign(() => ({ url: '/api/backoffice/dashboard' }), 'backoffice')],
   ['GET /api/backoffice/audit']: [
     foreign((v) => ({ url: `/api/backoffice/audit?account=${v.accountId}` }), 'backoffice'),

@@ -1,6 +1,7 @@
 /** Whole-journey helpers shared by the HTTP tests. */
 import { expect } from 'vitest';
 import { hashPassword } from '../../src/modules/accounts/password.js';
+import type { StaffRole } from '../../src/schema.js';
 import { TestBrowser } from './client.js';
 import type { TestContext } from './harness.js';
 
@@ -73,7 +74,8 @@ export async function addEmployee(
 }
 
 /** Back-office staff have no self-service sign-up: an operator is a users row without an account. */
-export async function createOperator(context: TestContext) {
+/** An operator with a staff role (administrator by default: every back-office action). */
+export async function createOperator(context: TestContext, staffRole: StaffRole = 'administrator') {
   counter += 1;
   const email = `operator${process.pid % 1000}${counter}@kopek.example`;
   const id = `usr_operator${counter}`;
@@ -85,6 +87,7 @@ export async function createOperator(context: TestContext) {
       login: `operator${counter}`,
       email,
       role: 'operator',
+      staff_role: staffRole,
       status: 'active',
       password_hash: await hashPassword(GOOD_PASSWORD),
       language: 'ru',

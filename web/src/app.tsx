@@ -9,12 +9,12 @@ import { SignInPage } from './features/accounts/sign-in.page';
 import { AnalyticsPage } from './features/analytics/analytics.page';
 import { ApiKeysPage } from './features/api-keys/api-keys.page';
 import { AuditSearchPage } from './features/backoffice/audit-search.page';
-import { BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { BackofficeHome, BackofficeLayout } from './features/backoffice/backoffice.layout';
+import { StaffPage } from './features/backoffice/staff.page';
 import { BroadcastsPage } from './features/backoffice/broadcasts.page';
 import { PlatformDashboardPage } from './features/backoffice/platform-dashboard.page';
 import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
-import { ModerationQueuePage } from './features/backoffice/moderation-queue.page';
 import { EmployeesPage } from './features/employees/employees.page';
 import { DealDisputesPage } from './features/deals/deal-disputes.page';
 import { DealsPage } from './features/deals/deals.page';
@@ -176,11 +176,12 @@ export function App() {
                 </RequireOperator>
               }
             >
-              <Route index element={<ModerationQueuePage />} />
+              <Route index element={<BackofficeHome />} />
               <Route path="card-attempts" element={<CardAttemptsPage />} />
               <Route path="dashboard" element={<PlatformDashboardPage />} />
               <Route path="audit" element={<AuditSearchPage />} />
               <Route path="broadcasts" element={<BroadcastsPage />} />
+              <Route path="staff" element={<StaffPage />} />
               <Route path="support" element={<TicketQueuePage />} />
               <Route path="support/:id" element={<DeskTicketPage />} />
               <Route path="feedback" element={<FeedbackTriagePage />} />

@@ -30,7 +30,7 @@ export function createAuthGuard(deps: Pick<Deps, 'db' | 'clock'>) {
       const token = request.cookies[SESSION_COOKIE];
       const user = token ? await findSessionUser(deps, token) : undefined;
       if (!user) throw commonErrors.unauthenticated();
-      if (permission && !hasPermission(user.role, permission)) throw commonErrors.forbidden();
+      if (permission && !hasPermission(user.role, permission, user.staffRole)) throw commonErrors.forbidden();
       request.sessionUser = user;
     };
   };

@@ -3,6 +3,7 @@
  * two-factor authentication. Other modules use the guard and actor helpers exported here.
  */
 export { registerAccountRoutes } from './account.routes.js';
+export { registerStaffRoutes } from './staff.routes.js';
 export {
   createAuthGuard,
   requireMerchantActor,
@@ -13,5 +14,5 @@ export {
 export { confirmOwnPassword } from './credentials.service.js';
 export { hashPassword } from './password.js';
 export { findFeeDiscountPercent } from './promo.service.js';
-export { hasPermission, permissionsOf, type Permission } from './permissions.js';
+export { hasPermission, permissionsOf, STAFF_ROLES, type Permission } from './permissions.js';
 export { deleteStaleSessionsAndLinks, type RequestMeta } from './session.service.js';

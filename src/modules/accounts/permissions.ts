@@ -2,7 +2,7 @@
  * Roles and what each may do. Checked on the server for every request; the cabinet reads the same list
  * (from /me) only to hide what the person cannot use.
  */
-import type { Role } from '../../schema.js';
+import type { Role, StaffRole } from '../../schema.js';
 
 export const PERMISSIONS = [
   'shops.read',
@@ -18,7 +18,13 @@ export const PERMISSIONS = [
   'balance.read',
   'balance.manage',
   'api_keys.manage',
+  // The back-office: every staff role has 'backoffice' (the dashboard, the audit log); the rest by role.
   'backoffice',
+  'backoffice.moderation',
+  'backoffice.support',
+  'backoffice.finance',
+  'backoffice.broadcasts',
+  'backoffice.staff',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,16 +52,43 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // Accountants return money to buyers; developers and viewers cannot.
   accountant: ['shops.read', 'operations.read', 'operations.refund', 'balance.read'],
   viewer: ['shops.read', 'operations.read', 'balance.read'],
+  // An operator's permissions come from the staff role (STAFF_PERMISSIONS); this is the floor.
   operator: ['backoffice'],
+};
+
+export const STAFF_ROLES = [
+  'administrator',
+  'moderator',
+  'support',
+  'finance',
+] as const satisfies readonly StaffRole[];
+
+/** What each of the operator's people may do; a support agent, say, cannot move money. */
+const STAFF_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
+  administrator: [
+    'backoffice',
+    'backoffice.moderation',
+    'backoffice.support',
+    'backoffice.finance',
+    'backoffice.broadcasts',
+    'backoffice.staff',
+  ],
+  moderator: ['backoffice', 'backoffice.moderation'],
+  support: ['backoffice', 'backoffice.support', 'backoffice.broadcasts'],
+  finance: ['backoffice', 'backoffice.finance'],
 };
 
 export const MERCHANT_ROLES = ['administrator', 'accountant', 'developer', 'viewer'] as const;
 export type MerchantRole = (typeof MERCHANT_ROLES)[number];
 
-export function permissionsOf(role: Role): readonly Permission[] {
-  return ROLE_PERMISSIONS[role];
+export function permissionsOf(role: Role, staffRole: StaffRole | null = null): readonly Permission[] {
+  return role === 'operator' && staffRole ? STAFF_PERMISSIONS[staffRole] : ROLE_PERMISSIONS[role];
 }
 
-export function hasPermission(role: Role, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[role].includes(permission);
+export function hasPermission(
+  role: Role,
+  permission: Permission,
+  staffRole: StaffRole | null = null,
+): boolean {
+  return permissionsOf(role, staffRole).includes(permission);
 }

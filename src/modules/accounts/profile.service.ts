@@ -13,6 +13,7 @@ export async function loadProfile(deps: Deps, userId: string) {
       'users.login',
       'users.email',
       'users.role',
+      'users.staff_role',
       'users.language',
       'users.totp_enabled_at',
       'accounts.id as account_id',
@@ -32,6 +33,7 @@ export async function loadProfile(deps: Deps, userId: string) {
       login: row.login,
       email: row.email,
       role: row.role,
+      staffRole: row.staff_role,
       language: row.language,
       totpEnabled: row.totp_enabled_at !== null,
     },
@@ -47,7 +49,7 @@ export async function loadProfile(deps: Deps, userId: string) {
             legalForm: row.legal_form,
             documentFlow: row.document_flow,
           },
-    permissions: permissionsOf(row.role),
+    permissions: permissionsOf(row.role, row.staff_role),
   };
 }
 

@@ -7,7 +7,7 @@ import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { createSecretToken, hashToken, SecretBox } from '../../platform/crypto.js';
 import { consumeRateLimit } from '../../platform/http/rate-limit.js';
-import type { Database, Role } from '../../schema.js';
+import type { Database, Role, StaffRole } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
 import { accountErrors } from './account.errors.js';
 import { normalizeEmail } from './account.validation.js';
@@ -233,6 +233,8 @@ export interface SessionUser {
   readonly userId: string;
   readonly accountId: string | null;
   readonly role: Role;
+  /** The operator's people only. */
+  readonly staffRole: StaffRole | null;
 }
 
 /** Resolves a session cookie to its user, sliding the idle expiry; undefined when signed out or expired. */
@@ -253,6 +255,7 @@ export async function findSessionUser(
       'users.id',
       'users.account_id',
       'users.role',
+      'users.staff_role',
     ])
     .where('sessions.id_hash', '=', idHash)
     .where('sessions.revoked_at', 'is', null)
@@ -275,6 +278,7 @@ export async function findSessionUser(
     userId: session.id,
     accountId: session.account_id,
     role: session.role,
+    staffRole: session.staff_role,
   };
 }
 

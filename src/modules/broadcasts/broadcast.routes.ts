@@ -16,7 +16,7 @@ const BroadcastBody = Type.Object({
 });
 
 export function registerBroadcastRoutes(app: FastifyInstance, deps: Deps): void {
-  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
+  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice.broadcasts') };
   app.get('/broadcasts', operatorOnly, async () => ({ items: await listBroadcasts(deps.db) }));
   app.post('/broadcasts', { ...operatorOnly, schema: { body: BroadcastBody } }, async (request, reply) => {
     const view = await createBroadcast(

@@ -103,7 +103,7 @@ export function registerDealRoutes(app: FastifyInstance, deps: Deps): void {
 }
 
 export function registerDealBackofficeRoutes(app: FastifyInstance, deps: Deps): void {
-  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
+  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice.finance') };
 
   app.get('/deals', { ...operatorOnly, schema: { querystring: OperatorQuery } }, async (request) => {
     const { status } = request.query as typeof OperatorQuery.static;

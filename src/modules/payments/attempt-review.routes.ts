@@ -15,7 +15,7 @@ const DecisionBody = Type.Object({
 });
 
 export function registerAttemptReviewRoutes(app: FastifyInstance, deps: Deps, acquirer: CardAcquirer): void {
-  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
+  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice.finance') };
 
   app.get('/card-attempts', operatorOnly, async () => ({ items: await listAttemptsForReview(deps) }));
 

@@ -49,7 +49,7 @@ const PermissionBody = Type.Object({ isAllowed: Type.Boolean() });
 
 /** Under /api/backoffice: the operator allows or forbids a shop's recurring and saved-card payments. */
 export function registerRecurringBackofficeRoutes(app: FastifyInstance, deps: Deps): void {
-  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
+  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice.moderation') };
   app.post(
     '/shops/:id/recurring',
     { ...operatorOnly, schema: { params: ShopParams, body: PermissionBody } },

@@ -128,7 +128,7 @@ const RejectBody = Type.Object({ reason: text(1000) });
 const PermissionBody = Type.Object({ isAllowed: Type.Boolean() });
 
 export function registerModerationRoutes(app: FastifyInstance, deps: Deps): void {
-  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
+  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice.moderation') };
 
   app.get('/shops', { ...operatorOnly, schema: { querystring: StatusQuery } }, async (request) => {
     const { status } = request.query as { status?: 'test' | 'moderation' | 'active' | 'rejected' };

@@ -35,7 +35,7 @@ function deskActor(request: FastifyRequest): DeskActor {
 const idOf = (request: FastifyRequest) => (request.params as typeof IdParams.static).id;
 
 export function registerSupportDeskRoutes(app: FastifyInstance, deps: Deps): void {
-  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice') };
+  const operatorOnly = { preHandler: createAuthGuard(deps)('backoffice.support') };
 
   app.get('/support/tickets', { ...operatorOnly, schema: { querystring: DeskQueueQuery } }, async (request) =>
     listTicketQueue(deps, (request.query as typeof DeskQueueQuery.static).status ?? 'open'),

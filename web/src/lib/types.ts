@@ -17,7 +17,14 @@ export type Permission =
   | 'balance.read'
   | 'balance.manage'
   | 'api_keys.manage'
-  | 'backoffice';
+  | 'backoffice'
+  | 'backoffice.moderation'
+  | 'backoffice.support'
+  | 'backoffice.finance'
+  | 'backoffice.broadcasts'
+  | 'backoffice.staff';
+
+export type StaffRole = 'administrator' | 'moderator' | 'support' | 'finance';
 
 export type Country = 'RU' | 'KZ';
 export type Currency = 'RUB' | 'KZT' | 'USD' | 'EUR';
@@ -31,6 +38,8 @@ export interface Me {
     login: string;
     email: string;
     role: Role;
+    /** The operator's people only. */
+    staffRole?: StaffRole | null;
     language: Language;
     totpEnabled: boolean;
   };

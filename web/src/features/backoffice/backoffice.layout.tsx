@@ -1,19 +1,32 @@
 // Frame of the back-office: the platform operator's own header, without the merchant cabinet's navigation.
-import { Link, NavLink, Outlet } from 'react-router-dom';
+import { Link, Navigate, NavLink, Outlet } from 'react-router-dom';
+import { ModerationQueuePage } from './moderation-queue.page';
 import { commonTexts } from '../../lib/common.texts';
 import { useTexts } from '../../lib/i18n';
 import { useSignOut } from '../shell/cabinet.layout';
 import { LanguageSwitch } from '../shell/language-switch';
 import { disputeTexts } from '../deals/deal-disputes.texts';
-import { useMe } from '../shell/session';
+import { hasPermission, useMe } from '../shell/session';
+import type { Permission } from '../../lib/types';
 import { backofficeTexts } from './backoffice.texts';
 import { attemptTexts } from './card-attempts.texts';
 import { broadcastTexts } from './broadcasts.texts';
 import { platformTexts } from './platform.texts';
 import { deskTexts } from '../support-desk/support-desk.texts';
 
+/** The back-office's first page: the moderation queue for those who moderate, the dashboard for others. */
+export function BackofficeHome() {
+  const me = useMe();
+  return hasPermission(me, 'backoffice.moderation') ? (
+    <ModerationQueuePage />
+  ) : (
+    <Navigate to="/backoffice/dashboard" replace />
+  );
+}
+
 export function BackofficeLayout() {
   const me = useMe();
+  const can = (permission: Permission) => hasPermission(me, permission);
   const t = useTexts(backofficeTexts);
   const c = useTexts(commonTexts);
   const attempts = useTexts(attemptTexts);
@@ -42,16 +55,20 @@ export function BackofficeLayout() {
         </div>
       )}
       <nav className="backoffice-nav" aria-label={t('title')}>
-        <NavLink to="/backoffice" end>
-          {t('queue')}
-        </NavLink>
-        <NavLink to="/backoffice/card-attempts">{attempts('nav')}</NavLink>
-        <NavLink to="/backoffice/support">{desk('nav.tickets')}</NavLink>
-        <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>
-        <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>
+        {/* Each role sees the areas it may use; the server checks every request anyway. */}
+        {can('backoffice.moderation') && (
+          <NavLink to="/backoffice" end>
+            {t('queue')}
+          </NavLink>
+        )}
+        {can('backoffice.finance') && <NavLink to="/backoffice/card-attempts">{attempts('nav')}</NavLink>}
+        {can('backoffice.support') && <NavLink to="/backoffice/support">{desk('nav.tickets')}</NavLink>}
+        {can('backoffice.support') && <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>}
+        {can('backoffice.finance') && <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>}
         <NavLink to="/backoffice/dashboard">{platform('nav.dashboard')}</NavLink>
-        <NavLink to="/backoffice/broadcasts">{broadcasts('nav')}</NavLink>
+        {can('backoffice.broadcasts') && <NavLink to="/backoffice/broadcasts">{broadcasts('nav')}</NavLink>}
         <NavLink to="/backoffice/audit">{platform('nav.audit')}</NavLink>
+        {can('backoffice.staff') && <NavLink to="/backoffice/staff">{platform('nav.staff')}</NavLink>}
       </nav>
       <main id="content" className="backoffice-main">
         <Outlet />
