@@ -3,6 +3,7 @@
  * figures against the previous period, and a switch to weeks.
  */
 import type { Browser } from 'playwright-core';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createId } from '../src/platform/ids.js';
 import { HAS_CHROMIUM, launchChromium, screenshotPath } from './support/browser.js';
@@ -11,7 +12,10 @@ import { startKopek, type RunningKopek } from './support/kopek-server.js';
 let kopek: RunningKopek;
 let browser: Browser;
 
-/** One paid payment of 1,000.00 a day for the last 20 days, and an unpaid one every other day. */
+/**
+ * One paid payment of 1,000.00 a day for the last 20 days, and an unpaid one every other day; and ten
+ * receipts of 500.00 from the shop's own register (imported), paid 300.00 in cash and 200.00 by card.
+ */
 async function seedPayments(): Promise<void> {
   const db = kopek.runtime.deps.db;
   const shop = await db
@@ -46,6 +50,12 @@ async function seedPayments(): Promise<void> {
         .execute();
     }
   }
+  for (let day = 0; day < 10; day += 1) {
+    await sql`insert into imported_receipts (id, account_id, shop_id, source, fn_number, fiscal_document_number,
+        operation, receipt_at, total_minor, cash_minor, electronic_minor, created_at)
+      values (${createId('imr')}, ${shop.account_id}, ${shop.id}, 'file', '9999078900001234', ${day + 1}, 'sell',
+        ${new Date(Date.now() - day * 86_400_000 - 7_200_000)}, 50000, 30000, 20000, now())`.execute(db);
+  }
 }
 
 beforeAll(async () => {
@@ -76,8 +86,13 @@ describe.skipIf(!HAS_CHROMIUM)('analytics in Chromium', () => {
     expect(await kpi('Оплаченных платежей').textContent()).toBe('20');
     expect(await kpi('Конверсия').textContent()).toMatch(/^66,7\s?%$/);
     expect(await kpi('Средний платёж').textContent()).toBe('1\u00a0000,00\u00a0₽');
-    // Both charts are drawn: a line for each period, bars for created and paid.
-    await expect.poll(() => page.locator('.recharts-line').count()).toBe(2);
+    // Sales at the registers, beside (not in) the online turnover.
+    expect(await kpi('Продажи через кассы').textContent()).toBe('5\u00a0000,00\u00a0₽ · 10');
+    expect(await page.locator('.kpi', { hasText: 'Продажи через кассы' }).textContent()).toContain(
+      'наличными 3\u00a0000,00\u00a0₽, картой 2\u00a0000,00\u00a0₽; средний чек 500,00\u00a0₽',
+    );
+    // Both charts are drawn: a line for each period and one for the registers, bars for created and paid.
+    await expect.poll(() => page.locator('.recharts-line').count()).toBe(3);
     expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(20);
     await page.screenshot({ path: screenshotPath('analytics-30-days'), fullPage: true });
 

@@ -217,19 +217,29 @@ describe('analytics', () => {
 
   it("reports sales through the shop's own registers beside the online figures", async () => {
     let documentNumber = 1;
+    // Sales are paid half in cash, half by card at the register.
     const receipt = async (operation: string | null, at: string, totalMinor: bigint) =>
       sql`insert into imported_receipts (id, account_id, shop_id, source, fn_number, fiscal_document_number,
-          operation, receipt_at, total_minor, created_at)
+          operation, receipt_at, total_minor, cash_minor, electronic_minor, created_at)
         values (${createId('imr')}, ${a.accountId}, ${a.shop1}, 'file', '9999078900001234', ${documentNumber++},
-          ${operation}, ${new Date(at)}, ${totalMinor}, now())`.execute(context.deps.db);
+          ${operation}, ${new Date(at)}, ${totalMinor}, ${totalMinor / 2n}, ${totalMinor / 2n}, now())`.execute(
+        context.deps.db,
+      );
     await receipt('sell', '2026-03-01T09:00:00Z', 50_000n);
     await receipt('sell_refund', '2026-03-02T09:00:00Z', 5_000n);
     await receipt('buy', '2026-03-02T10:00:00Z', 99_900n);
     await receipt(null, '2026-03-03T09:00:00Z', 10_000n);
     await receipt('sell', '2026-02-27T09:00:00Z', 7_000n);
     const answer = await report(a.browser, 'from=2026-03-01&to=2026-03-03');
-    expect(answer.offline.totals).toEqual({ sales: '600.00', refunds: '50.00', receiptCount: 3 });
-    expect(answer.offline.previousTotals).toEqual({ sales: '70.00', refunds: '0.00', receiptCount: 1 });
+    expect(answer.offline.totals).toEqual({
+      sales: '600.00',
+      refunds: '50.00',
+      receiptCount: 3,
+      cash: '300.00',
+      electronic: '300.00',
+      averageReceipt: '300.00',
+    });
+    expect(answer.offline.previousTotals).toMatchObject({ sales: '70.00', refunds: '0.00', receiptCount: 1 });
     expect(answer.offline.series.map((point: { sales: string }) => point.sales)).toEqual([
       '500.00',
       '0.00',

@@ -51,6 +51,11 @@ export interface OfflineFigures {
   readonly sales: string;
   readonly refunds: string;
   readonly receiptCount: number;
+  /** Of the sales: paid in cash and electronically (by card at the register), as the receipts say. */
+  readonly cash: string;
+  readonly electronic: string;
+  /** Sales ÷ sale receipts, rounded half up; null without sales. */
+  readonly averageReceipt: string | null;
 }
 
 export interface OfflineReport {
@@ -201,6 +206,9 @@ interface OfflineCounts {
   sales: bigint;
   refunds: bigint;
   receipts: number;
+  saleReceipts: number;
+  cash: bigint;
+  electronic: bigint;
 }
 
 /**
@@ -216,11 +224,23 @@ async function countOffline(
   const shopFilter = request.shopId === undefined ? sql`` : sql`and r.shop_id = ${request.shopId}`;
   const key =
     dimension === 'total' ? sql<string>`''` : keyOf('bucket', sql`r.receipt_at`, request.granularity);
-  const result = await sql<{ key: string; sales: string; refunds: string; receipts: string }>`
+  const result = await sql<{
+    key: string;
+    sales: string;
+    refunds: string;
+    receipts: string;
+    sale_receipts: string;
+    cash: string;
+    electronic: string;
+  }>`
     select ${key} as key,
       coalesce(sum(r.total_minor) filter (where r.operation is null or r.operation = 'sell'), 0)::text as sales,
       coalesce(sum(r.total_minor) filter (where r.operation = 'sell_refund'), 0)::text as refunds,
-      count(*) filter (where r.operation is null or r.operation in ('sell', 'sell_refund'))::text as receipts
+      count(*) filter (where r.operation is null or r.operation in ('sell', 'sell_refund'))::text as receipts,
+      count(*) filter (where r.operation is null or r.operation = 'sell')::text as sale_receipts,
+      coalesce(sum(r.cash_minor) filter (where r.operation is null or r.operation = 'sell'), 0)::text as cash,
+      coalesce(sum(r.electronic_minor) filter (where r.operation is null or r.operation = 'sell'), 0)::text
+        as electronic
     from imported_receipts r
     where r.account_id = ${request.accountId} ${shopFilter}
       and r.receipt_at >= ${range.from} and r.receipt_at < ${range.until}
@@ -228,16 +248,29 @@ async function countOffline(
   return new Map(
     result.rows.map((row) => [
       row.key,
-      { sales: BigInt(row.sales), refunds: BigInt(row.refunds), receipts: Number(row.receipts) },
+      {
+        sales: BigInt(row.sales),
+        refunds: BigInt(row.refunds),
+        receipts: Number(row.receipts),
+        saleReceipts: Number(row.sale_receipts),
+        cash: BigInt(row.cash),
+        electronic: BigInt(row.electronic),
+      },
     ]),
   );
 }
 
 function toOfflineFigures(counts: OfflineCounts | undefined): OfflineFigures {
+  const sales = counts?.sales ?? 0n;
+  const saleReceipts = BigInt(counts?.saleReceipts ?? 0);
   return {
-    sales: formatMinor(counts?.sales ?? 0n, 'RUB'),
+    sales: formatMinor(sales, 'RUB'),
     refunds: formatMinor(counts?.refunds ?? 0n, 'RUB'),
     receiptCount: counts?.receipts ?? 0,
+    cash: formatMinor(counts?.cash ?? 0n, 'RUB'),
+    electronic: formatMinor(counts?.electronic ?? 0n, 'RUB'),
+    averageReceipt:
+      saleReceipts === 0n ? null : formatMinor((sales * 2n + saleReceipts) / (saleReceipts * 2n), 'RUB'),
   };
 }
 

@@ -42,6 +42,9 @@ interface OfflineFigures {
   sales: string;
   refunds: string;
   receiptCount: number;
+  cash: string;
+  electronic: string;
+  averageReceipt: string | null;
 }
 interface Report {
   currency: string;
@@ -324,11 +327,19 @@ function ReportView({ report }: { report: Report }) {
         />
         {offline && (
           <Kpi
+            isWide
             label={t('kpi.offline')}
             title={t('kpi.offlineHint')}
             value={`${formatAmount(offline.totals.sales, 'RUB', language)} · ${offline.totals.receiptCount}`}
             was={formatAmount(offline.previousTotals.sales, 'RUB', language)}
             change={change(Number(offline.totals.sales), Number(offline.previousTotals.sales), language)}
+            detail={t('kpi.offlineDetail', {
+              cash: formatAmount(offline.totals.cash, 'RUB', language),
+              card: formatAmount(offline.totals.electronic, 'RUB', language),
+              average: offline.totals.averageReceipt
+                ? formatAmount(offline.totals.averageReceipt, 'RUB', language)
+                : '—',
+            })}
           />
         )}
       </dl>
@@ -414,10 +425,18 @@ function ReportView({ report }: { report: Report }) {
   );
 }
 
-function Kpi(props: { label: string; value: string; was: string; change: string | null; title?: string }) {
+function Kpi(props: {
+  label: string;
+  value: string;
+  was: string;
+  change: string | null;
+  title?: string;
+  detail?: string;
+  isWide?: boolean;
+}) {
   const t = useTexts(analyticsTexts);
   return (
-    <div className="card kpi" title={props.title}>
+    <div className={props.isWide ? 'card kpi kpi-wide' : 'card kpi'} title={props.title}>
       <dt>{props.label}</dt>
       <dd className="kpi-value">{props.value}</dd>
       <dd className="muted">
@@ -426,6 +445,7 @@ function Kpi(props: { label: string; value: string; was: string; change: string 
         )}
         {t('kpi.previous', { value: props.was })}
       </dd>
+      {props.detail && <dd className="muted">{props.detail}</dd>}
     </div>
   );
 }

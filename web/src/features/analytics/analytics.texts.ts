@@ -30,6 +30,7 @@ export const analyticsTexts = defineTexts({
     'kpi.offline': 'Продажи через кассы',
     'kpi.offlineHint': 'Чеки ваших касс АТОЛ (продажи; возвраты не вычтены); в оборот Kopek не входят',
     'chart.offline': 'Кассы АТОЛ',
+    'kpi.offlineDetail': 'наличными {cash}, картой {card}; средний чек {average}',
     'kpi.previous': 'было {value}',
     'kpi.noChange': 'без изменений',
     'kpi.conversionHint': 'Доля оплаченных среди созданных в периоде',
@@ -85,6 +86,7 @@ export const analyticsTexts = defineTexts({
     'kpi.offlineHint':
       'Receipts of your ATOL registers (sales, refunds not deducted); not part of Kopek turnover',
     'chart.offline': 'ATOL registers',
+    'kpi.offlineDetail': 'cash {cash}, card {card}; average receipt {average}',
     'kpi.previous': 'was {value}',
     'kpi.noChange': 'no change',
     'kpi.conversionHint': 'Share of the payments created in the period that were paid',
