@@ -43,7 +43,9 @@ const news = (title: string) => ({
 });
 
 async function inboxTitles(browser: TestBrowser): Promise<string[]> {
-  const answer = (await browser.get('/api/cabinet/messages')).json() as { items: { title: { ru: string } }[] };
+  const answer = (await browser.get('/api/cabinet/messages')).json() as {
+    items: { title: { ru: string } }[];
+  };
   return answer.items.map((item) => item.title.ru);
 }
 
