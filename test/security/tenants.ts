@@ -6,6 +6,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { expect } from 'vitest';
+import { generateDocumentSet, listDocuments, monthOf } from '../../src/modules/documents/index.js';
 import { enqueueFiscalReceipt } from '../../src/modules/fiscal/index.js';
 import { TestBrowser } from '../support/client.js';
 import {
@@ -54,6 +55,8 @@ export interface Victim extends Tenant {
   readonly feedbackId: string;
   readonly savedFilterId: string;
   readonly exportId: string;
+  readonly kycDocumentId: string;
+  readonly closingDocumentId: string;
 }
 
 export interface Tenants {
@@ -223,6 +226,19 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     await aBase.browser.post('/api/cabinet/operation-exports', { format: 'csv' }),
     202,
   );
+  const kycDocument = await created<{ id: string }>(
+    await aBase.browser.post('/api/cabinet/kyc/documents', {
+      kind: 'passport',
+      fileName: 'tenant-a-passport.pdf',
+      contentBase64: Buffer.from('%PDF-1.4 KYC scan of tenant A').toString('base64'),
+    }),
+  );
+  await generateDocumentSet(
+    context.deps,
+    aBase.accountId,
+    monthOf(context.clock.now().toISOString().slice(0, 10)),
+  );
+  const [closingDocument] = await listDocuments(context.deps.db, aBase.accountId);
   const message = await sql<{ id: string }>`
     select id from messages where account_id = ${aBase.accountId} order by id limit 1`.execute(
     context.deps.db,
@@ -252,6 +268,8 @@ export async function openTenants(context: TestContext): Promise<Tenants> {
     feedbackId: feedback.id,
     savedFilterId: savedFilter.id,
     exportId: operationExport.id,
+    kycDocumentId: kycDocument.id,
+    closingDocumentId: closingDocument?.id ?? '',
   };
   return { a, b, operator, bSecondSession: () => signInBrowser(context, b.email) };
 }
@@ -288,6 +306,9 @@ export function victimMarkers(a: Victim): string[] {
     'buyer-of-a@example.ru',
     a.savedFilterId,
     a.exportId,
+    a.kycDocumentId,
+    a.closingDocumentId,
+    'KYC scan of tenant A',
     a.apiKey.id,
     a.apiKey.secret,
     a.spareKeyId,
@@ -549,6 +570,16 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   [`GET ${cabinet}/analytics`]: [
     own([200], (v) => ({ url: `${cabinet}/analytics?from=2026-01-01&to=2026-01-31&shopId=${v.shop.id}` })),
   ],
+  [`GET ${cabinet}/documents`]: [own([200], () => ({ url: `${cabinet}/documents` }))],
+  [`POST ${cabinet}/documents`]: [
+    own([202], () => ({
+      url: `${cabinet}/documents`,
+      body: { periodStart: '2026-01-01', periodEnd: '2026-01-01' },
+    })),
+  ],
+  [`GET ${cabinet}/documents/:id/file.:format`]: [
+    foreign((v) => ({ url: `${cabinet}/documents/${v.closingDocumentId}/file.pdf` })),
+  ],
   [`GET ${cabinet}/operation-filters`]: [own([200], () => ({ url: `${cabinet}/operation-filters` }))],
   [`POST ${cabinet}/operation-filters`]: [
     own([201], () => ({ url: `${cabinet}/operation-filters`, body: { name: 'Mine', query: 'status=paid' } })),
@@ -656,6 +687,12 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   [`POST ${cabinet}/shops/:shopId/fiscal-import/callback-url`]: [
     foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-import/callback-url` })),
   ],
+  [`POST ${cabinet}/shops/:shopId/fiscal-import/pull`]: [
+    foreign((v) => ({
+      url: `${cabinet}/shops/${v.shop.id}/fiscal-import/pull`,
+      body: { uuids: ['00000000-0000-4000-8000-000000000000'] },
+    })),
+  ],
   [`POST ${cabinet}/shops/:shopId/fiscal-import/files`]: [
     foreign((v) => ({
       url: `${cabinet}/shops/${v.shop.id}/fiscal-import/files`,
@@ -713,6 +750,26 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     foreign((v) => ({ url: `${cabinet}/support/attachments/${v.attachmentId}` })),
   ],
   [`GET ${cabinet}/feedback`]: [own([200], () => ({ url: `${cabinet}/feedback` }))],
+  [`GET ${cabinet}/kyc`]: [own([200], () => ({ url: `${cabinet}/kyc` }))],
+  [`PUT ${cabinet}/kyc`]: [
+    own([422], () => ({
+      url: `${cabinet}/kyc`,
+      body: { companyName: 'x'.repeat(400), fullName: 'x'.repeat(400) },
+    })),
+  ],
+  [`POST ${cabinet}/kyc/submission`]: [own([422], () => ({ url: `${cabinet}/kyc/submission`, body: {} }))],
+  [`POST ${cabinet}/kyc/documents`]: [
+    own([422], () => ({
+      url: `${cabinet}/kyc/documents`,
+      body: { kind: 'passport', fileName: 'x.pdf', contentBase64: Buffer.from('text').toString('base64') },
+    })),
+  ],
+  [`GET ${cabinet}/kyc/documents/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/kyc/documents/${v.kycDocumentId}` })),
+  ],
+  [`DELETE ${cabinet}/kyc/documents/:id`]: [
+    foreign((v) => ({ url: `${cabinet}/kyc/documents/${v.kycDocumentId}` })),
+  ],
   [`POST ${cabinet}/feedback`]: [
     own([422], () => ({ url: `${cabinet}/feedback`, body: { category: 'x', body: '' } })),
   ],
@@ -757,6 +814,16 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
       'backoffice',
     ),
   ],
+  ['GET /api/backoffice/documents']: [foreign(() => ({ url: '/api/backoffice/documents' }), 'backoffice')],
+  ['POST /api/backoffice/documents/:id/dispatch']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/documents/${v.closingDocumentId}/dispatch`,
+        body: { dispatchedOn: '2026-01-02', trackingNumber: 'STRANGER1' },
+      }),
+      'backoffice',
+    ),
+  ],
   ['GET /api/backoffice/deals']: [foreign(() => ({ url: '/api/backoffice/deals' }), 'backoffice')],
   ['POST /api/backoffice/deals/:id/decide']: [
     foreign(
@@ -776,6 +843,30 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ['POST /api/backoffice/shops/:id/holds']: [
     foreign(
       (v) => ({ url: `/api/backoffice/shops/${v.shop.id}/holds`, body: { isAllowed: true } }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/site-requirements']: [
+    foreign(() => ({ url: '/api/backoffice/site-requirements' }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/kyc/questionnaires']: [
+    foreign(() => ({ url: '/api/backoffice/kyc/questionnaires' }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/kyc/questionnaires/:accountId']: [
+    foreign((v) => ({ url: `/api/backoffice/kyc/questionnaires/${v.accountId}` }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/kyc/questionnaires/:accountId/documents/:id']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/kyc/questionnaires/${v.accountId}/documents/${v.kycDocumentId}` }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/kyc/questionnaires/:accountId/decision']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/kyc/questionnaires/${v.accountId}/decision`,
+        body: { decision: 'rejected', reasons: { general: 'Stranger' } },
+      }),
       'backoffice',
     ),
   ],

@@ -34,6 +34,7 @@ import {
   createImportCallbackUrl,
   IMPORT_CALLBACK_PATH,
   importRegisterFile,
+  pullRegisterReports,
   readImportState,
 } from './register-import.service.js';
 import { fiscalErrors } from './fiscal.errors.js';
@@ -194,6 +195,9 @@ export function registerFiscalRoutes(app: FastifyInstance, deps: Deps): void {
   );
 }
 
+const PullBody = Type.Object({
+  uuids: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1_000 }),
+});
 const ImportFileBody = Type.Object(
   {
     format: Type.Union([Type.Literal('csv'), Type.Literal('json')]),
@@ -208,6 +212,28 @@ function registerImportRoutes(
   deps: Deps,
   requirePermission: ReturnType<typeof createAuthGuard>,
 ): void {
+  // Pulling reports of the shop's own documents: a client like the job's (public addresses only in production).
+  const client = new AtolOnlineClient({
+    clock: deps.clock,
+    logger: deps.logger,
+    timeoutMs: deps.config.fiscalTimeoutMs,
+    source: 'kopek',
+    ...(deps.config.isProduction ? { fetchImpl: createPublicOnlyFetch() } : {}),
+  });
+  app.post(
+    '/shops/:shopId/fiscal-import/pull',
+    { preHandler: requirePermission('shops.write'), schema: { params: ShopParams, body: PullBody } },
+    async (request) =>
+      pullRegisterReports(
+        deps,
+        client,
+        requireMerchantActor(request),
+        (request.params as typeof ShopParams.static).shopId,
+        (request.body as typeof PullBody.static).uuids,
+        request.ip,
+      ),
+  );
+
   app.get(
     '/shops/:shopId/fiscal-import',
     { preHandler: requirePermission('shops.read'), schema: { params: ShopParams } },

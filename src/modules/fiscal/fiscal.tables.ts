@@ -148,7 +148,7 @@ export type ImportedReceiptsTable = {
   id: string;
   account_id: string;
   shop_id: string;
-  source: 'callback' | 'file';
+  source: 'callback' | 'file' | 'pull';
   fn_number: string;
   fiscal_document_number: bigint;
   fiscal_document_attribute: bigint | null;

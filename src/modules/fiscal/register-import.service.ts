@@ -18,7 +18,15 @@ import { createId } from '../../platform/ids.js';
 import type { Database } from '../../schema.js';
 import type { MerchantActor } from '../accounts/index.js';
 import { recordAudit } from '../audit/index.js';
+import { validationError } from '../../platform/http/errors.js';
+import { accountOf, findFiscalSettingsRow } from './fiscal-settings.service.js';
 import { fiscalErrors } from './fiscal.errors.js';
+import {
+  describeFiscalError,
+  FiscalProviderUnavailableError,
+  type FiscalData,
+  type FiscalProvider,
+} from './fiscal.provider.js';
 import {
   withFiscalTables,
   withFiscalTablesInTransaction,
@@ -216,4 +224,94 @@ export async function acceptImportCallback(deps: Deps, token: string, body: unkn
     electronic_minor: null,
   };
   return deps.db.transaction().execute(async (trx) => (await insertNew(trx, deps, [receipt])) > 0);
+}
+
+export const MAX_PULLED_DOCUMENTS = 100;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface PullResult extends ImportResult {
+  /** Documents ATOL has not processed yet: ask again later. */
+  readonly pending: readonly string[];
+  /** Documents ATOL refused or could not be asked about, with why. */
+  readonly failed: readonly { readonly uuid: string; readonly problem: string }[];
+}
+
+/**
+ * Pulls the reports of known documents (the uuids ATOL gave the merchant's own registers) with the shop's
+ * ATOL account, and stores those that are done as register receipts. The calls run one by one outside any
+ * transaction; the receipts found are stored together, duplicates recognised as for every source.
+ */
+export async function pullRegisterReports(
+  deps: Deps,
+  provider: Pick<FiscalProvider, 'fetchReport'>,
+  actor: MerchantActor,
+  shopId: string,
+  uuids: readonly string[],
+  ip: string | null,
+): Promise<PullResult> {
+  await requireOwnShop(deps.db, actor.accountId, shopId);
+  const wanted = [...new Set(uuids.map((uuid) => uuid.trim().toLowerCase()))];
+  const bad = wanted.filter((uuid) => !UUID_PATTERN.test(uuid));
+  if (wanted.length === 0 || wanted.length > MAX_PULLED_DOCUMENTS || bad.length > 0) {
+    throw validationError({
+      uuids: {
+        code: 'invalid_uuids',
+        text: {
+          ru: 'От 1 до {max} идентификаторов документов АТОЛ (uuid). Неверные: {bad}',
+          en: 'From 1 to {max} ATOL document ids (uuids). Not valid: {bad}',
+        },
+        values: { max: MAX_PULLED_DOCUMENTS, bad: bad.slice(0, 5).join(', ') || '—' },
+      },
+    });
+  }
+  const row = await findFiscalSettingsRow(deps.db, shopId);
+  const account =
+    row && row.provider === 'atol'
+      ? accountOf(row, deps.config.masterKey, { baseUrl: row.base_url, groupCode: row.group_code ?? '' })
+      : null;
+  if (!account) throw fiscalErrors.fiscalisationOff();
+  const found: NewImportedReceipt[] = [];
+  const pending: string[] = [];
+  const failed: { uuid: string; problem: string }[] = [];
+  for (const uuid of wanted) {
+    try {
+      const answer = await provider.fetchReport(account, uuid);
+      if (answer.status === 'wait') pending.push(uuid);
+      else if (answer.status === 'fail') failed.push({ uuid, problem: describeFiscalError(answer.error) });
+      else found.push(pulledReceipt(actor.accountId, shopId, answer.fiscal));
+    } catch (error) {
+      if (!(error instanceof FiscalProviderUnavailableError)) throw error;
+      failed.push({ uuid, problem: error.message });
+    }
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    const imported = found.length === 0 ? 0 : await insertNew(trx, deps, found);
+    const result = { imported, duplicates: found.length - imported, pending, failed };
+    await recordAudit(trx, deps.clock, {
+      accountId: actor.accountId,
+      actorUserId: actor.userId,
+      action: 'fiscal_import.reports_pulled',
+      target: shopId,
+      details: { asked: wanted.length, imported, pending: pending.length, failed: failed.length },
+      ip,
+    });
+    return result;
+  });
+}
+
+function pulledReceipt(accountId: string, shopId: string, fiscal: FiscalData): NewImportedReceipt {
+  return {
+    account_id: accountId,
+    shop_id: shopId,
+    source: 'pull',
+    fn_number: fiscal.fnNumber,
+    fiscal_document_number: fiscal.fiscalDocumentNumber,
+    fiscal_document_attribute: fiscal.fiscalDocumentAttribute,
+    // ATOL's report does not say which operation the document was.
+    operation: null,
+    receipt_at: fiscal.registeredAt,
+    total_minor: fiscal.totalMinor,
+    cash_minor: null,
+    electronic_minor: null,
+  };
 }
