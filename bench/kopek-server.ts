@@ -11,6 +11,8 @@
  *                                               the fault drills (test/faults) shorten both, so a job held
  *                                               by a killed node is taken again in seconds, not minutes
  *   BENCH_PROFILE = <file>                      V8 CPU profile of the measured window ('mark' to 'usage')
+ *   BENCH_ROLE = all | http | worker            as `kopek start --role`: http serves requests and runs no
+ *                                               jobs, worker runs jobs and does not listen (bench/cluster.ts)
  * It talks to the parent over IPC: 'ready' once listening, 'usage' on request (CPU time and event-loop
  * utilisation since the last 'mark'), and it stops cleanly on 'stop' or when the parent goes away.
  */
@@ -130,14 +132,15 @@ async function main(): Promise<void> {
   });
   const runtime = await openRuntime(config, { signInFailureDelayMs: 0 });
   await seedDemoData(runtime.deps);
+  const role = process.env.BENCH_ROLE ?? 'all';
   const app = await buildApp(runtime.deps);
-  await app.listen({ port, host: '127.0.0.1' });
+  if (role !== 'worker') await app.listen({ port, host: '127.0.0.1' });
 
   // openRuntime builds its JobWorker with the default 1 s poll interval and offers no option to change it,
   // so the "fast" mode builds its own workers with the same handlers openRuntime registers.
   const mode = process.env.BENCH_WORKER === 'runtime' ? 'runtime' : 'fast';
   const pollIntervalMs = Number(process.env.BENCH_POLL_MS ?? '10');
-  const workerCount = Math.max(1, Number(process.env.BENCH_WORKERS ?? '1'));
+  const workerCount = role === 'http' ? 0 : Math.max(1, Number(process.env.BENCH_WORKERS ?? '1'));
   const leaseMs = process.env.BENCH_LEASE_MS ? Number(process.env.BENCH_LEASE_MS) : undefined;
   const notifyTimeoutMs = process.env.BENCH_NOTIFY_TIMEOUT_MS
     ? Number(process.env.BENCH_NOTIFY_TIMEOUT_MS)
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
   const workers: JobWorker[] = [];
   let workerDescription: string;
   if (mode === 'runtime') {
-    workers.push(runtime.worker);
+    if (role !== 'http') workers.push(runtime.worker);
     workerDescription = 'runtime.worker as openRuntime builds it (poll 1000 ms, batch 20, jobs one by one)';
   } else {
     const { deps } = runtime;

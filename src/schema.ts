@@ -16,6 +16,8 @@ export interface JobsTable {
   attempts: Generated<number>;
   max_attempts: Generated<number>;
   locked_until: Timestamp | null;
+  /** The worker that claimed it last (migration 0027). */
+  locked_by: string | null;
   last_error: string | null;
   created_at: Timestamp;
   finished_at: Timestamp | null;

@@ -4,6 +4,7 @@
  * a rollback drops the job too, and a commit can never lose it (transactional outbox).
  * A job that throws is retried with exponential backoff up to its attempt limit, then marked failed.
  */
+import { hostname } from 'node:os';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -55,11 +56,16 @@ export interface JobWorkerOptions {
   /** Claimed jobs run this many at a time (default 4): jobs wait mostly on the network and the database. */
   readonly concurrency?: number;
   readonly leaseMs?: number;
+  /** Recorded in jobs.locked_by when claiming (default host:pid:n), to tell which node ran a job. */
+  readonly workerId?: string;
 }
 
 export function retryDelayMs(attempt: number): number {
   return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
 }
+
+/** Numbers the workers of one process, so that two workers in one node have different ids. */
+let workerSequence = 0;
 
 export class JobWorker {
   private readonly handlers = new Map<string, JobHandler>();
@@ -73,7 +79,12 @@ export class JobWorker {
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
 
-  constructor(private readonly options: JobWorkerOptions) {}
+  private readonly workerId: string;
+
+  constructor(private readonly options: JobWorkerOptions) {
+    workerSequence += 1;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${workerSequence}`;
+  }
 
   register(queue: string, handler: JobHandler): void {
     this.handlers.set(queue, handler);
@@ -153,7 +164,8 @@ export class JobWorker {
     const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
     // A running job whose lease expired belonged to a node that died: it is claimed again.
     const result = await sql<ClaimedJob>`
-      update jobs set state = 'running', attempts = attempts + 1, locked_until = ${leaseUntil}
+      update jobs set state = 'running', attempts = attempts + 1, locked_until = ${leaseUntil},
+        locked_by = ${this.workerId}
       where id in (
         select id from jobs
         where queue = any(${queues}::text[])

@@ -92,10 +92,12 @@ export class KopekNode {
   private constructor(
     private readonly databaseUrl: string,
     readonly port: number,
+    readonly role: 'all' | 'http' | 'worker' = 'all',
   ) {}
 
-  static async start(databaseUrl: string): Promise<KopekNode> {
-    const node = new KopekNode(databaseUrl, await findFreePort());
+  /** role as `kopek start --role` (bench/kopek-server.ts BENCH_ROLE); the cluster drill starts http and worker nodes. */
+  static async start(databaseUrl: string, role: 'all' | 'http' | 'worker' = 'all'): Promise<KopekNode> {
+    const node = new KopekNode(databaseUrl, await findFreePort(), role);
     await node.boot();
     return node;
   }
@@ -115,6 +117,7 @@ export class KopekNode {
         PORT: String(this.port),
         PUBLIC_URL: this.baseUrl,
         BENCH_WORKER: 'fast',
+        BENCH_ROLE: this.role,
         BENCH_POLL_MS: '20',
         BENCH_WORKERS: '1',
         BENCH_LEASE_MS: String(DRILL_LEASE_MS),
