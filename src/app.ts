@@ -27,6 +27,7 @@ import {
   registerDealPageRoutes,
   registerDealRoutes,
 } from './modules/deals/index.js';
+import { registerDocumentBackofficeRoutes, registerDocumentRoutes } from './modules/documents/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
 import {
   registerAtolSandbox,
@@ -55,6 +56,7 @@ import { registerPayoutRoutes } from './modules/payouts/index.js';
 import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
 import { registerSupportDeskRoutes, registerSupportRoutes } from './modules/support/index.js';
+import { registerKycModerationRoutes, registerKycRoutes } from './modules/kyc/index.js';
 import { ensureCsrfToken, verifyCsrf } from './platform/http/csrf.js';
 import { registerDevMailbox } from './platform/http/dev-mailbox.js';
 import { protocolErrorSurfaces } from './error-surfaces.js';
@@ -166,7 +168,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerMessageRoutes(cabinet, deps);
       registerDealRoutes(cabinet, deps);
       registerSupportRoutes(cabinet, deps);
+      registerKycRoutes(cabinet, deps);
       registerAnalyticsRoutes(cabinet, deps);
+      registerDocumentRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );
@@ -180,7 +184,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
       registerRecurringBackofficeRoutes(backoffice, deps);
       registerDealBackofficeRoutes(backoffice, deps);
+      registerDocumentBackofficeRoutes(backoffice, deps);
       registerSupportDeskRoutes(backoffice, deps);
+      registerKycModerationRoutes(backoffice, deps);
     },
     { prefix: '/api/backoffice' },
   );

@@ -21,6 +21,12 @@ import {
   DEAL_SETTLEMENT_QUEUE,
   releaseDueDeals,
 } from './modules/deals/index.js';
+import {
+  DOCUMENT_GENERATE_QUEUE,
+  MONTHLY_DOCUMENTS_INTERVAL_MS,
+  createDocumentGenerateHandler,
+  runMonthlyDocuments,
+} from './modules/documents/index.js';
 import { AtolOnlineClient, createFiscalRegisterHandler, FISCAL_QUEUE } from './modules/fiscal/index.js';
 import { LEDGER_CHECKPOINT_INTERVAL_MS, runLedgerCheckpoint } from './modules/ledger/index.js';
 import { SandboxCardAcquirer } from './modules/methods/index.js';
@@ -171,6 +177,12 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   worker.every('payouts.schedule', PAYOUT_SCHEDULE_INTERVAL_MS, async () => {
     await runDuePayoutSchedules(deps);
+  });
+  // Closing documents (src/modules/documents): last month's set for every active account, issued once
+  // per account, kind and period (a unique key), so the hourly run is a no-op once the month is done.
+  worker.register(DOCUMENT_GENERATE_QUEUE, createDocumentGenerateHandler(deps));
+  worker.every('documents.monthly', MONTHLY_DOCUMENTS_INTERVAL_MS, async () => {
+    await runMonthlyDocuments(deps);
   });
   // The daily payment digest (src/modules/messages): once per person and Moscow day, on every node.
   worker.every('messages.payment-digest', PAYMENT_DIGEST_INTERVAL_MS, async () => {

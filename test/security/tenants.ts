@@ -751,6 +751,7 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ],
   [`GET ${cabinet}/feedback`]: [own([200], () => ({ url: `${cabinet}/feedback` }))],
   [`GET ${cabinet}/kyc`]: [own([200], () => ({ url: `${cabinet}/kyc` }))],
+  [`GET ${cabinet}/site-requirements`]: [own([200], () => ({ url: `${cabinet}/site-requirements` }))],
   [`PUT ${cabinet}/kyc`]: [
     own([422], () => ({
       url: `${cabinet}/kyc`,

@@ -18,6 +18,7 @@ import { BalancePage } from './features/balance/balance.page';
 import { EmployeesPage } from './features/employees/employees.page';
 import { DealDisputesPage } from './features/deals/deal-disputes.page';
 import { DealsPage } from './features/deals/deals.page';
+import { DocumentsPage } from './features/documents/documents.page';
 import { InvoicesPage } from './features/invoices/invoices.page';
 import { MessagePage } from './features/messages/message.page';
 import { MessagesPage } from './features/messages/messages.page';
@@ -25,7 +26,6 @@ import { OperationPage } from './features/operations/operation.page';
 import { OperationsPage } from './features/operations/operations.page';
 import { SettingsPage } from './features/settings/settings.page';
 import { CabinetLayout } from './features/shell/cabinet.layout';
-import { EmptySectionPage } from './features/shell/empty-section.page';
 import { RequireCabinet, RequireOperator, RequirePermission } from './features/shell/guards';
 import { NotFoundPage } from './features/shell/not-found.page';
 import { PublicLayout } from './features/shell/public.layout';
@@ -34,6 +34,8 @@ import { NewShopPage } from './features/shops/new-shop.page';
 import { FeedbackPage } from './features/support/feedback.page';
 import { TicketPage } from './features/support/ticket.page';
 import { TicketsPage } from './features/support/tickets.page';
+import { KycPage } from './features/kyc/kyc.page';
+import { KycQueuePage } from './features/kyc/kyc-queue.page';
 import { DeskTicketPage } from './features/support-desk/desk-ticket.page';
 import { FeedbackTriagePage } from './features/support-desk/feedback-triage.page';
 import { TicketQueuePage } from './features/support-desk/ticket-queue.page';
@@ -126,7 +128,14 @@ export function App() {
                   </RequirePermission>
                 }
               />
-              <Route path="documents" element={<EmptySectionPage section="documents" />} />
+              <Route
+                path="documents"
+                element={
+                  <RequirePermission permission="balance.read">
+                    <DocumentsPage />
+                  </RequirePermission>
+                }
+              />
               <Route
                 path="shops"
                 element={
@@ -157,6 +166,7 @@ export function App() {
               <Route path="support" element={<TicketsPage />} />
               <Route path="support/tickets/:id" element={<TicketPage />} />
               <Route path="support/feedback" element={<FeedbackPage />} />
+              <Route path="kyc" element={<KycPage />} />
               <Route path="settings" element={<SettingsPage />} />
               <Route
                 path="employees"
@@ -185,6 +195,7 @@ export function App() {
               <Route path="support" element={<TicketQueuePage />} />
               <Route path="support/:id" element={<DeskTicketPage />} />
               <Route path="feedback" element={<FeedbackTriagePage />} />
+              <Route path="kyc" element={<KycQueuePage />} />
               <Route path="deals" element={<DealDisputesPage />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />

@@ -11,6 +11,7 @@ import type { Database, ShopStatus } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
 import { postMessage } from '../messages/index.js';
 import { shopErrors } from './shop.errors.js';
+import { isSiteRequirementKey, listUnmetRequirements } from './site-requirements.js';
 import { toShopView, type ShopView } from './shop.service.js';
 
 export async function listShopsByStatus(deps: Deps, status: ShopStatus) {
@@ -66,12 +67,23 @@ async function notifyAccount(
   shop: { id: string; account_id: string; name: string; merchant_login: string },
   decision: 'active' | 'rejected',
   reason: string,
+  unmetRequirements: readonly string[],
 ): Promise<void> {
-  const values = { name: shop.name, merchantLogin: shop.merchant_login, reason };
+  // The reason names the operator's words, then every unticked site requirement in the reader's language.
+  const reasonIn = (language: Language) =>
+    [reason, listUnmetRequirements(unmetRequirements, language)].filter((part) => part !== '').join('\n');
   const texts = DECISION_MAIL[decision];
   const fill = (pick: 'title' | 'subject' | 'body') => ({
-    ru: formatText(texts.ru[pick], values),
-    en: formatText(texts.en[pick], values),
+    ru: formatText(texts.ru[pick], {
+      name: shop.name,
+      merchantLogin: shop.merchant_login,
+      reason: reasonIn('ru'),
+    }),
+    en: formatText(texts.en[pick], {
+      name: shop.name,
+      merchantLogin: shop.merchant_login,
+      reason: reasonIn('en'),
+    }),
   });
   await postMessage(trx, deps, {
     accountId: shop.account_id,
@@ -90,9 +102,20 @@ export async function decideModeration(
   decision: 'active' | 'rejected',
   reason: string,
   ip: string,
+  unmetRequirements: readonly string[] = [],
 ): Promise<ShopView> {
   const trimmedReason = reason.trim();
-  if (decision === 'rejected' && trimmedReason === '') {
+  const unknown = unmetRequirements.filter((key) => !isSiteRequirementKey(key));
+  if (unknown.length > 0) {
+    throw validationError({
+      unmetRequirements: {
+        code: 'unknown_requirement',
+        text: { ru: 'Такого требования к сайту нет: {keys}.', en: 'No such site requirement: {keys}.' },
+        values: { keys: unknown.join(', ') },
+      },
+    });
+  }
+  if (decision === 'rejected' && trimmedReason === '' && unmetRequirements.length === 0) {
     throw validationError({
       reason: {
         code: 'required',
@@ -114,7 +137,12 @@ export async function decideModeration(
       .updateTable('shops')
       .set({
         status: decision,
-        rejection_reason: decision === 'rejected' ? trimmedReason : null,
+        rejection_reason:
+          decision === 'rejected'
+            ? [trimmedReason, listUnmetRequirements(unmetRequirements, 'ru')]
+                .filter((part) => part !== '')
+                .join('\n')
+            : null,
         reviewed_at: now,
         updated_at: now,
       })
@@ -126,10 +154,13 @@ export async function decideModeration(
       actorUserId: operatorUserId,
       action: decision === 'active' ? 'shop.activated' : 'shop.rejected',
       target: shop.id,
-      details: decision === 'rejected' ? { reason: trimmedReason } : {},
+      details:
+        decision === 'rejected'
+          ? { reason: trimmedReason, ...(unmetRequirements.length > 0 ? { unmetRequirements } : {}) }
+          : {},
       ip,
     });
-    await notifyAccount(trx, deps, shop, decision, trimmedReason);
+    await notifyAccount(trx, deps, shop, decision, trimmedReason, unmetRequirements);
     return toShopView(updated);
   });
 }

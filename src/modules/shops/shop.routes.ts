@@ -6,6 +6,7 @@ import { clientIp } from '../../platform/http/request.js';
 import { createAuthGuard, requireMerchantActor, requireSessionUser } from '../accounts/index.js';
 import { setHoldAllowed } from './shop-holds.js';
 import { decideModeration, listShopsByStatus } from './shop.moderation.js';
+import { SITE_REQUIREMENTS } from './site-requirements.js';
 import {
   createShop,
   getShop,
@@ -49,6 +50,8 @@ const PasswordBody = Type.Object({ password: text(256) });
 
 export function registerShopRoutes(app: FastifyInstance, deps: Deps): void {
   const requirePermission = createAuthGuard(deps);
+  // Public: the /requirements page shows the same list the moderators tick.
+  app.get('/site-requirements', async () => ({ items: SITE_REQUIREMENTS }));
   const meta = (request: { ip: string; headers: { 'user-agent'?: string | undefined } }) => ({
     ip: request.ip,
     userAgent: request.headers['user-agent'],
@@ -124,7 +127,11 @@ const StatusQuery = Type.Object({
     Type.Union(['test', 'moderation', 'active', 'rejected'].map((status) => Type.Literal(status))),
   ),
 });
-const RejectBody = Type.Object({ reason: text(1000) });
+// The reason may be left empty when the checklist names the unmet site requirements.
+const RejectBody = Type.Object({
+  reason: Type.Optional(text(1000)),
+  unmetRequirements: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })),
+});
 const PermissionBody = Type.Object({ isAllowed: Type.Boolean() });
 
 export function registerModerationRoutes(app: FastifyInstance, deps: Deps): void {
@@ -134,6 +141,8 @@ export function registerModerationRoutes(app: FastifyInstance, deps: Deps): void
     const { status } = request.query as { status?: 'test' | 'moderation' | 'active' | 'rejected' };
     return { items: await listShopsByStatus(deps, status ?? 'moderation') };
   });
+
+  app.get('/site-requirements', operatorOnly, async () => ({ items: SITE_REQUIREMENTS }));
 
   app.post('/shops/:id/activate', { ...operatorOnly, schema: { params: IdParams } }, async (request) =>
     decideModeration(
@@ -155,8 +164,9 @@ export function registerModerationRoutes(app: FastifyInstance, deps: Deps): void
         requireSessionUser(request).userId,
         (request.params as typeof IdParams.static).id,
         'rejected',
-        (request.body as typeof RejectBody.static).reason,
+        (request.body as typeof RejectBody.static).reason ?? '',
         clientIp(request),
+        (request.body as typeof RejectBody.static).unmetRequirements ?? [],
       ),
   );
 

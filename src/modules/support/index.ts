@@ -6,3 +6,10 @@
  */
 export { registerSupportRoutes } from './support.routes.js';
 export { registerSupportDeskRoutes } from './support-desk.routes.js';
+export {
+  decodeAttachments,
+  downloadHeaders,
+  MAX_ATTACHMENT_BASE64_LENGTH,
+  MAX_ATTACHMENT_BYTES,
+  type AttachmentInput,
+} from './support.attachments.js';

@@ -13,6 +13,7 @@ import { attemptTexts } from './card-attempts.texts';
 import { broadcastTexts } from './broadcasts.texts';
 import { platformTexts } from './platform.texts';
 import { deskTexts } from '../support-desk/support-desk.texts';
+import { kycQueueTexts } from '../kyc/kyc-queue.page';
 
 /** The back-office's first page: the moderation queue for those who moderate, the dashboard for others. */
 export function BackofficeHome() {
@@ -27,6 +28,7 @@ export function BackofficeHome() {
 export function BackofficeLayout() {
   const me = useMe();
   const can = (permission: Permission) => hasPermission(me, permission);
+  const kyc = useTexts(kycQueueTexts);
   const t = useTexts(backofficeTexts);
   const c = useTexts(commonTexts);
   const attempts = useTexts(attemptTexts);
@@ -62,6 +64,7 @@ export function BackofficeLayout() {
           </NavLink>
         )}
         {can('backoffice.finance') && <NavLink to="/backoffice/card-attempts">{attempts('nav')}</NavLink>}
+        {can('backoffice.moderation') && <NavLink to="/backoffice/kyc">{kyc('nav')}</NavLink>}
         {can('backoffice.support') && <NavLink to="/backoffice/support">{desk('nav.tickets')}</NavLink>}
         {can('backoffice.support') && <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>}
         {can('backoffice.finance') && <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>}

@@ -4,7 +4,7 @@ import { api, errorMessage } from '../../lib/api';
 import { commonTexts } from '../../lib/common.texts';
 import { showFieldErrors, type FieldErrors } from '../../lib/forms';
 import { formatDateTime } from '../../lib/format';
-import { useLanguage, useTexts } from '../../lib/i18n';
+import { defineTexts, useLanguage, useTexts } from '../../lib/i18n';
 import type { ItemList, ModerationShop } from '../../lib/types';
 import {
   EmptyState,
@@ -17,6 +17,23 @@ import {
 } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
 import { backofficeTexts } from './backoffice.texts';
+
+/** The site requirements as the server serves them: the one list behind the checklist and the message. */
+interface SiteRequirement {
+  key: string;
+  text: { ru: string; en: string };
+}
+
+const checklistTexts = defineTexts({
+  ru: {
+    legend: 'Требования к сайту: отметьте выполненные',
+    hint: 'Невыполненные требования попадут в сообщение магазину. Причину можно не писать, если отмечено, чего не хватает.',
+  },
+  en: {
+    legend: 'Site requirements: tick those met',
+    hint: 'Unmet requirements are listed in the message to the shop. The reason may stay empty when the checklist says what is missing.',
+  },
+});
 
 export function ModerationQueuePage() {
   const t = useTexts(backofficeTexts);
@@ -164,6 +181,13 @@ interface RejectFormProps {
 function RejectForm({ shop, onRejected, onCancel }: RejectFormProps) {
   const t = useTexts(backofficeTexts);
   const c = useTexts(commonTexts);
+  const k = useTexts(checklistTexts);
+  const { language } = useLanguage();
+  const { resource: requirements } = useResource<ItemList<SiteRequirement>>(
+    '/api/backoffice/site-requirements',
+  );
+  const requirementList = requirements.status === 'ready' ? requirements.data.items : [];
+  const [met, setMet] = useState<ReadonlySet<string>>(new Set());
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -176,6 +200,7 @@ function RejectForm({ shop, onRejected, onCancel }: RejectFormProps) {
     try {
       await api.post(`/api/backoffice/shops/${encodeURIComponent(shop.id)}/reject`, {
         reason: reason.trim(),
+        unmetRequirements: requirementList.map((item) => item.key).filter((key) => !met.has(key)),
       });
       onRejected();
     } catch (error) {
@@ -188,6 +213,27 @@ function RejectForm({ shop, onRejected, onCancel }: RejectFormProps) {
   return (
     <form onSubmit={submit} noValidate>
       <ErrorAlert message={failure} />
+      {requirements.status === 'failed' && <ErrorAlert message={requirements.message} />}
+      <fieldset className="checklist">
+        <legend>{k('legend')}</legend>
+        <p className="hint">{k('hint')}</p>
+        {requirementList.map((item) => (
+          <label key={item.key} className="checkbox">
+            <input
+              type="checkbox"
+              name={`requirement-${item.key}`}
+              checked={met.has(item.key)}
+              onChange={(event) => {
+                const next = new Set(met);
+                if (event.target.checked) next.add(item.key);
+                else next.delete(item.key);
+                setMet(next);
+              }}
+            />{' '}
+            {item.text[language]}
+          </label>
+        ))}
+      </fieldset>
       <TextAreaField
         id="reject-reason"
         label={t('reject.reason')}

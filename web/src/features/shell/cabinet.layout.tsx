@@ -22,6 +22,7 @@ type NavKey =
   | 'nav.api'
   | 'nav.messages'
   | 'nav.support'
+  | 'nav.kyc'
   | 'nav.settings'
   | 'nav.employees';
 
@@ -37,6 +38,8 @@ const NAV_ITEMS: readonly { to: string; key: NavKey; permission?: Permission }[]
   { to: '/cabinet/api', key: 'nav.api', permission: 'api_keys.manage' },
   { to: '/cabinet/messages', key: 'nav.messages' },
   { to: '/cabinet/support', key: 'nav.support' },
+  // The questionnaire holds bank details and passport scans: the administrator's alone.
+  { to: '/cabinet/kyc', key: 'nav.kyc', permission: 'settings.manage' },
   { to: '/cabinet/settings', key: 'nav.settings' },
   { to: '/cabinet/employees', key: 'nav.employees', permission: 'employees.manage' },
 ];
