@@ -76,4 +76,57 @@ describe.skipIf(!HAS_CHROMIUM)('documents in Chromium', () => {
     expect(text).toMatch(/Всего оказано услуг на сумму: .+ (рубль|рубля|рублей) \d\d копе/);
     await context.close();
   }, 120_000);
+
+  it("lets finance record the postal dispatch of a paper account's documents", async () => {
+    // The demo account switches to paper document flow; its next set waits for the post.
+    const db = kopek.runtime.deps.db;
+    await db.updateTable('accounts').set({ document_flow: 'paper' }).where('login', '=', 'demo').execute();
+    const merchantContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'ru-RU',
+    });
+    const merchant = await merchantContext.newPage();
+    await merchant.goto(`${kopek.baseUrl}/login`);
+    await merchant.getByLabel('E-mail').fill('demo@kopek.local');
+    await merchant.getByLabel('Пароль').fill('demo-password-1');
+    await merchant.getByRole('button', { name: 'Войти', exact: true }).click();
+    await merchant.waitForURL(/\/cabinet$/);
+    await merchant.goto(`${kopek.baseUrl}/cabinet/documents`);
+    const lastMonthDay = new Date(Date.now() + 3 * 3_600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
+    await merchant.getByLabel('С даты').fill(lastMonthDay);
+    await merchant.getByLabel('По дату').fill(lastMonthDay);
+    await merchant.getByRole('button', { name: 'Сформировать' }).click();
+
+    const operatorContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'ru-RU',
+    });
+    const operator = await operatorContext.newPage();
+    await operator.goto(`${kopek.baseUrl}/login`);
+    await operator.getByLabel('E-mail').fill('operator@kopek.local');
+    await operator.getByLabel('Пароль').fill('operator-password-1');
+    await operator.getByRole('button', { name: 'Войти', exact: true }).click();
+    await operator.waitForURL(/\/backoffice/);
+    const forms = operator.locator('form.card');
+    await expect
+      .poll(
+        async () => {
+          await operator.goto(`${kopek.baseUrl}/backoffice/documents`);
+          await operator.getByRole('heading', { name: 'Документы на отправку почтой' }).waitFor();
+          return forms.count();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(4);
+    const first = forms.first();
+    await first.getByLabel('Трек-номер').fill('!');
+    await first.getByRole('button', { name: 'Записать отправку' }).click();
+    await expect.poll(() => first.locator('.field-error').count()).toBe(1);
+    await first.getByLabel('Трек-номер').fill('RA123456789RU');
+    await first.getByRole('button', { name: 'Записать отправку' }).click();
+    await expect.poll(() => forms.count()).toBe(3);
+    await operator.screenshot({ path: screenshotPath('documents-dispatch'), fullPage: true });
+    await merchantContext.close();
+    await operatorContext.close();
+  }, 120_000);
 });

@@ -18,6 +18,7 @@ import { BalancePage } from './features/balance/balance.page';
 import { EmployeesPage } from './features/employees/employees.page';
 import { DealDisputesPage } from './features/deals/deal-disputes.page';
 import { DealsPage } from './features/deals/deals.page';
+import { DocumentDispatchPage } from './features/documents/document-dispatch.page';
 import { DocumentsPage } from './features/documents/documents.page';
 import { InvoicesPage } from './features/invoices/invoices.page';
 import { MessagePage } from './features/messages/message.page';
@@ -192,6 +193,7 @@ export function App() {
               <Route path="audit" element={<AuditSearchPage />} />
               <Route path="broadcasts" element={<BroadcastsPage />} />
               <Route path="staff" element={<StaffPage />} />
+              <Route path="documents" element={<DocumentDispatchPage />} />
               <Route path="support" element={<TicketQueuePage />} />
               <Route path="support/:id" element={<DeskTicketPage />} />
               <Route path="feedback" element={<FeedbackTriagePage />} />

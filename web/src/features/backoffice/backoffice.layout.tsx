@@ -11,6 +11,7 @@ import type { Permission } from '../../lib/types';
 import { backofficeTexts } from './backoffice.texts';
 import { attemptTexts } from './card-attempts.texts';
 import { broadcastTexts } from './broadcasts.texts';
+import { dispatchTexts } from '../documents/document-dispatch.texts';
 import { platformTexts } from './platform.texts';
 import { deskTexts } from '../support-desk/support-desk.texts';
 import { kycQueueTexts } from '../kyc/kyc-queue.page';
@@ -36,6 +37,7 @@ export function BackofficeLayout() {
   const disputes = useTexts(disputeTexts);
   const platform = useTexts(platformTexts);
   const broadcasts = useTexts(broadcastTexts);
+  const dispatch = useTexts(dispatchTexts);
   const { signOut, error } = useSignOut();
   return (
     <div className="cabinet-layout">
@@ -68,6 +70,7 @@ export function BackofficeLayout() {
         {can('backoffice.support') && <NavLink to="/backoffice/support">{desk('nav.tickets')}</NavLink>}
         {can('backoffice.support') && <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>}
         {can('backoffice.finance') && <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>}
+        {can('backoffice.finance') && <NavLink to="/backoffice/documents">{dispatch('nav')}</NavLink>}
         <NavLink to="/backoffice/dashboard">{platform('nav.dashboard')}</NavLink>
         {can('backoffice.broadcasts') && <NavLink to="/backoffice/broadcasts">{broadcasts('nav')}</NavLink>}
         <NavLink to="/backoffice/audit">{platform('nav.audit')}</NavLink>
