@@ -1,10 +1,12 @@
 /**
  * The parties' requisites printed on the documents. The operator's come from the environment
  * (KOPEK_OPERATOR_*), with demo values for development that are obviously not a real company; the
- * merchant's from the bank details the account saved for payouts (name, INN, KPP, bank).
+ * merchant's from its approved KYC questionnaire (name, INN, KPP, OGRN/OGRNIP, address) and the bank
+ * details it saved for payouts (bank, accounts; the name and codes too while no questionnaire is approved).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../schema.js';
+import { readApprovedRequisites } from '../kyc/index.js';
 
 export interface PartyRequisites {
   readonly name: string;
@@ -44,7 +46,10 @@ export function documentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
   };
 }
 
-/** The merchant's requisites; the login stands in for the name until bank details are saved. */
+/**
+ * The merchant's requisites: the approved questionnaire's legal data first, the bank details' otherwise;
+ * the login stands in for the name while neither exists.
+ */
 export async function readMerchantRequisites(
   db: Kysely<Database>,
   accountId: string,
@@ -63,12 +68,13 @@ export async function readMerchantRequisites(
     where a.id = ${accountId}`.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error(`account ${accountId} not found`);
+  const approved = await readApprovedRequisites(db, accountId);
   return {
-    name: row.recipient_name ?? row.login,
-    inn: row.inn ?? '—',
-    kpp: row.kpp,
-    ogrn: null,
-    address: null,
+    name: approved?.name ?? row.recipient_name ?? row.login,
+    inn: approved?.inn ?? row.inn ?? '—',
+    kpp: approved ? approved.kpp : row.kpp,
+    ogrn: approved?.ogrn ?? null,
+    address: approved?.address ?? null,
     bankName: null,
     bik: row.bik,
     settlementAccount: row.settlement_account,

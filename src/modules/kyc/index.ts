@@ -6,3 +6,4 @@
  */
 export { registerKycModerationRoutes, registerKycRoutes } from './kyc.routes.js';
 export { isOgrn, isOgrnip, KYC_FIELDS, validateKycFields } from './kyc.validation.js';
+export { readApprovedRequisites, type ApprovedRequisites } from './kyc.service.js';

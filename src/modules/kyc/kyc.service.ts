@@ -3,7 +3,7 @@
  * submit it to moderation. Only the account's administrator acts here (the questionnaire holds the bank
  * details and passport scans); every query is scoped to the actor's account; every change is audited.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { validationError } from '../../platform/http/errors.js';
 import { createId } from '../../platform/ids.js';
@@ -298,4 +298,39 @@ export async function submitQuestionnaire(deps: Deps, actor: KycActor): Promise<
     });
     return readQuestionnaire(trx, actor.accountId);
   });
+}
+
+/** The account's legal requisites from its approved questionnaire (for documents), or null. */
+export interface ApprovedRequisites {
+  readonly name: string;
+  readonly inn: string;
+  readonly kpp: string | null;
+  /** OGRN of a legal entity, OGRNIP of a sole proprietor. */
+  readonly ogrn: string | null;
+  readonly address: string | null;
+}
+
+export async function readApprovedRequisites(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<ApprovedRequisites | null> {
+  const row = await withKycTables(db)
+    .selectFrom('kyc_questionnaires')
+    .select('fields')
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'approved')
+    .executeTakeFirst();
+  if (!row) return null;
+  const fields = row.fields as Record<string, string | undefined>;
+  const text = (name: string) => (fields[name]?.trim() ? (fields[name] as string).trim() : null);
+  const name = text('companyName') ?? text('fullName');
+  const inn = text('inn');
+  if (!name || !inn) return null;
+  return {
+    name,
+    inn,
+    kpp: text('kpp'),
+    ogrn: text('ogrn') ?? text('ogrnip'),
+    address: text('legalAddress') ?? text('postalAddress'),
+  };
 }
