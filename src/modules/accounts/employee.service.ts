@@ -12,7 +12,7 @@ import { accountErrors } from './account.errors.js';
 import { checkEmail, checkLogin, normalizeEmail } from './account.validation.js';
 import { sendEmailLink } from './email-link.service.js';
 import { MERCHANT_ROLES, type MerchantRole } from './permissions.js';
-import type { RequestMeta } from './session.service.js';
+import { revokeAllSessions, type RequestMeta } from './session.service.js';
 
 export interface Employee {
   id: string;
@@ -190,14 +190,7 @@ export async function updateEmployee(
       .where('account_id', '=', actor.accountId)
       .returning(['id', 'login', 'email', 'role', 'status', 'created_at'])
       .executeTakeFirstOrThrow();
-    if (status === 'disabled') {
-      await trx
-        .updateTable('sessions')
-        .set({ revoked_at: deps.clock.now() })
-        .where('user_id', '=', employeeId)
-        .where('revoked_at', 'is', null)
-        .execute();
-    }
+    if (status === 'disabled') await revokeAllSessions(trx, deps.clock.now(), employeeId);
     await recordAudit(trx, deps.clock, {
       accountId: actor.accountId,
       actorUserId: actor.userId,

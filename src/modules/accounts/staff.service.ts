@@ -15,7 +15,7 @@ import { accountErrors } from './account.errors.js';
 import { checkEmail, checkLogin, normalizeEmail } from './account.validation.js';
 import { sendEmailLink } from './email-link.service.js';
 import { STAFF_ROLES } from './permissions.js';
-import type { RequestMeta } from './session.service.js';
+import { revokeAllSessions, type RequestMeta } from './session.service.js';
 
 /** How invitation mail names the place the person is invited to. */
 const BACKOFFICE_NAME = 'Kopek back-office';
@@ -186,14 +186,7 @@ export async function updateStaff(
       .where('id', '=', memberId)
       .returning(COLUMNS)
       .executeTakeFirstOrThrow();
-    if (status === 'disabled') {
-      await trx
-        .updateTable('sessions')
-        .set({ revoked_at: deps.clock.now() })
-        .where('user_id', '=', memberId)
-        .where('revoked_at', 'is', null)
-        .execute();
-    }
+    if (status === 'disabled') await revokeAllSessions(trx, deps.clock.now(), memberId);
     await recordAudit(trx, deps.clock, {
       accountId: null,
       actorUserId,

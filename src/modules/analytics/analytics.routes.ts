@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { validationError, type FieldProblem } from '../../platform/http/errors.js';
 import { createAuthGuard, requireMerchantActor } from '../accounts/index.js';
-import { moscowDay, moscowMidnight } from '../balances/index.js';
+import { moscowDay, moscowMidnight, parseCivilDay } from '../balances/index.js';
 import { buildAnalyticsReport, GRANULARITIES, type Granularity } from './analytics.queries.js';
 
 const DAY_MS = 86_400_000;
@@ -31,21 +31,13 @@ const problems = {
   granularity: { code: 'invalid', text: { ru: 'day, week или month.', en: 'day, week or month.' } },
 } satisfies Record<string, FieldProblem>;
 
-/** A civil date (UTC midnight of that calendar day) from YYYY-MM-DD, or undefined. */
-function civilDay(text: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const day = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return new Date(day).toISOString().slice(0, 10) === text ? day : undefined;
-}
-
 /** The period (default: the last 30 days up to today) and a granularity that keeps a chart readable. */
 function readPeriod(query: typeof AnalyticsQuery.static, today: number) {
   const fields: Record<string, FieldProblem> = {};
-  const lastDay = query.to === undefined ? today : civilDay(query.to);
+  const lastDay = query.to === undefined ? today : parseCivilDay(query.to);
   if (lastDay === undefined) fields.to = problems.date;
   const firstDay =
-    query.from === undefined ? (lastDay ?? today) - (DEFAULT_DAYS - 1) * DAY_MS : civilDay(query.from);
+    query.from === undefined ? (lastDay ?? today) - (DEFAULT_DAYS - 1) * DAY_MS : parseCivilDay(query.from);
   if (firstDay === undefined) fields.from = problems.date;
   const days = firstDay !== undefined && lastDay !== undefined ? (lastDay - firstDay) / DAY_MS + 1 : 0;
   if (firstDay !== undefined && lastDay !== undefined && (days < 1 || days > MAX_DAYS))

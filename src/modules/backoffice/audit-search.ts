@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../schema.js';
+import { escapeLike } from '../../platform/sql-like.js';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -30,8 +31,6 @@ export interface AuditSearchRow {
   readonly ip: string | null;
   readonly details: Record<string, unknown>;
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 export async function searchAudit(
   db: Kysely<Database>,

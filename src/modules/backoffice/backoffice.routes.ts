@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { validationError, type FieldProblem } from '../../platform/http/errors.js';
 import { createAuthGuard } from '../accounts/index.js';
-import { moscowMidnight } from '../balances/index.js';
+import { moscowMidnight, parseCivilDay } from '../balances/index.js';
 import { searchAudit } from './audit-search.js';
 import { readPlatformDashboard } from './platform-dashboard.js';
 
@@ -37,10 +37,8 @@ const problems = {
 
 /** 00:00 Moscow time of a YYYY-MM-DD day, or undefined when it is not a real date. */
 function moscowDayStart(text: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const civil = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return new Date(civil).toISOString().slice(0, 10) === text ? moscowMidnight(civil) : undefined;
+  const civil = parseCivilDay(text);
+  return civil === undefined ? undefined : moscowMidnight(civil);
 }
 
 function readAuditQuery(query: typeof AuditQuery.static) {

@@ -19,6 +19,7 @@ export {
   MAX_SETTLEMENT_BUSINESS_DAYS,
   moscowDay,
   moscowMidnight,
+  parseCivilDay,
   SETTLEMENT_TIME_ZONE,
   settlementDueBound,
   settlementTimeOf,

@@ -49,6 +49,14 @@ export function moscowDay(instant: Date): number {
   return Math.floor(wallClock / DAY_MS) * DAY_MS;
 }
 
+/** A YYYY-MM-DD text as a civil date, or undefined when it is not a real calendar day. */
+export function parseCivilDay(text: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const day = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return new Date(day).toISOString().slice(0, 10) === text ? day : undefined;
+}
+
 /** The instant of 00:00 Moscow time on a civil date. Two passes settle the offset even across a change. */
 export function moscowMidnight(civilDay: number): Date {
   let instant = civilDay - zoneOffsetMs(new Date(civilDay));

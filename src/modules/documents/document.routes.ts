@@ -9,6 +9,7 @@ import type { Deps } from '../../deps.js';
 import { validationError, type FieldProblem } from '../../platform/http/errors.js';
 import { clientIp } from '../../platform/http/request.js';
 import { createAuthGuard, requireMerchantActor, requireSessionUser } from '../accounts/index.js';
+import { parseCivilDay } from '../balances/index.js';
 import { moscowDay } from './document.figures.js';
 import {
   listDocuments,
@@ -36,11 +37,7 @@ const MAX_PERIOD_DAYS = 366;
 const problem = (code: string, ru: string, en: string): FieldProblem => ({ code, text: { ru, en } });
 const BAD_DATE = problem('invalid_date', 'Укажите дату в формате ГГГГ-ММ-ДД.', 'Enter a date as YYYY-MM-DD.');
 
-function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
+const isIsoDate = (value: string) => parseCivilDay(value) !== undefined;
 
 /** A period of whole Moscow days that has ended or is under way, at most a year long. */
 export function validatePeriod(

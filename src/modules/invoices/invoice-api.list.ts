@@ -7,6 +7,7 @@
  * PaymentAliases, SumFrom, SumTo. Values are matched ignoring letter case (Robokassa's own sample sends
  * `paid`, `onetime`).
  */
+import { escapeLike } from '../../platform/sql-like.js';
 import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { parseIsoDateTime } from '../protocol/index.js';
@@ -119,10 +120,6 @@ export function readListPayload(payload: Payload): Read<ListFilters> {
       sumToMinor: take(readOptionalAmount(payload.SumTo, 'SumTo')),
     };
   });
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 function keywordCondition(eb: ExpressionBuilder<InvoiceDatabase, 'invoices'>, keywords: string) {

@@ -10,7 +10,7 @@
 import { validationError, type FieldProblem } from '../../platform/http/errors.js';
 import { parseDecimalToMinor } from '../../platform/money.js';
 import type { PaymentStatus } from '../../schema.js';
-import { moscowMidnight } from '../balances/index.js';
+import { moscowMidnight, parseCivilDay } from '../balances/index.js';
 
 export const OPERATION_STATUSES = [
   'created',
@@ -121,14 +121,8 @@ const PROBLEMS = {
 
 /** A Moscow calendar day as the instant of its 00:00, or undefined when the text is not a real date. */
 function parseMoscowDay(text: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const civil = Date.UTC(year, month - 1, day);
-  const check = new Date(civil);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
-    return undefined;
-  return moscowMidnight(civil);
+  const civil = parseCivilDay(text);
+  return civil === undefined ? undefined : moscowMidnight(civil);
 }
 
 function parseAmount(text: string): bigint | undefined {

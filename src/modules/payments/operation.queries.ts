@@ -6,6 +6,7 @@
  * share a timestamp or an amount, and page 1,000 costs what page 1 does. Nothing counts the rows.
  * Notifications are read through the notifications module, which owns their tables.
  */
+import { escapeLike } from '../../platform/sql-like.js';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.js';
@@ -188,10 +189,6 @@ const SORT_ORDER: Record<OperationSort, { key: 'created_at' | 'amount_minor'; di
 };
 
 type OperationQueryBuilder = ReturnType<typeof selectOperations>;
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 function applyFilter(query: OperationQueryBuilder, filter: OperationFilter): OperationQueryBuilder {
   let filtered = query;

@@ -19,6 +19,7 @@ import { useLanguage, useTexts } from '../../lib/i18n';
 import type { ItemList, Language, Shop } from '../../lib/types';
 import { ErrorAlert, Loading, SelectField, TextField, useDocumentTitle, type Option } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
+import { formatPercent } from '../../lib/format';
 import { formatAmount } from '../operations/operation-format';
 import { analyticsTexts } from './analytics.texts';
 
@@ -69,14 +70,6 @@ const CURRENT_COLOR = '#1565c0';
 const PREVIOUS_COLOR = '#90a4ae';
 const PAID_COLOR = '#2e7d32';
 const OFFLINE_COLOR = '#ef6c00';
-
-function formatPercent(share: number | null, language: Language): string {
-  if (share === null) return '—';
-  return new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 1,
-  }).format(share);
-}
 
 function formatDay(day: string, language: Language): string {
   const [year, month, date] = day.split('-').map(Number);

@@ -4,6 +4,7 @@ import { useLanguage, useTexts } from '../../lib/i18n';
 import type { Language } from '../../lib/types';
 import { ErrorAlert, Loading, SelectField, useDocumentTitle } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
+import { formatPercent } from '../../lib/format';
 import { formatAmount } from '../operations/operation-format';
 import { platformTexts } from './platform.texts';
 
@@ -27,14 +28,6 @@ interface Dashboard {
 }
 
 const WINDOWS = ['1', '24', '168', '720'] as const;
-
-function percent(share: number | null, language: Language): string {
-  if (share === null) return '—';
-  return new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 1,
-  }).format(share);
-}
 
 /** "3 ч 20 мин" / "3 h 20 min": an age people read at a glance. */
 function age(seconds: number, language: Language): string {
@@ -90,7 +83,9 @@ export function PlatformDashboardPage() {
             </div>
             <div className="card kpi">
               <dt>{t('kpi.resultUrl')}</dt>
-              <dd className="kpi-value">{percent(resource.data.notifications.failureRate, language)}</dd>
+              <dd className="kpi-value">
+                {formatPercent(resource.data.notifications.failureRate, language)}
+              </dd>
               <dd className="muted">
                 {t('kpi.resultUrlDetail', {
                   failed: resource.data.notifications.failedAttempts,
@@ -134,7 +129,7 @@ export function PlatformDashboardPage() {
                         {row.declined}
                       </td>
                       <td data-label={t('methods.rate')} className="numeric">
-                        {percent(row.successRate, language)}
+                        {formatPercent(row.successRate, language)}
                       </td>
                     </tr>
                   ))}
