@@ -42,9 +42,11 @@ import {
 } from './modules/invoices/index.js';
 import {
   registerAttemptReviewRoutes,
+  registerMethodCallbackRoutes,
   registerOperationRoutes,
   registerWebServiceRoutes,
 } from './modules/payments/index.js';
+import { registerSandboxMethodPages } from './modules/methods/index.js';
 import { registerSigningKeyRoutes } from './modules/notifications/index.js';
 import {
   registerHoldRoutes,
@@ -122,6 +124,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   // Robokassa-compatible surfaces: authenticated by signatures, answered in Robokassa's formats.
   registerCheckoutRoutes(app, deps, deps.providers.cardAcquirer);
+  // Other methods' providers call back here (signature-checked, deduplicated; src/modules/payments).
+  await registerMethodCallbackRoutes(app, deps);
   registerWebServiceRoutes(app, deps);
   registerHoldRoutes(app, deps, deps.providers.cardAcquirer);
   registerRecurringRoutes(app, deps);
@@ -140,6 +144,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await registerSecondReceiptRoutes(app, deps);
   // An ATOL-protocol sandbox for development and tests; a sandbox never answers in production.
   if (!deps.config.isProduction && deps.config.isAtolSandboxEnabled) await registerAtolSandbox(app, deps);
+  // The sandbox providers' own pages (SBP bank app, wallet, bank, terminal, apps, SMS log).
+  if (!deps.config.isProduction) registerSandboxMethodPages(app, deps);
   if (!deps.config.isProduction) {
     registerDemoStoreRoutes(app, deps, {
       merchantLogin: DEMO.shop.merchantLogin,

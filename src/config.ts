@@ -33,9 +33,25 @@ export interface Config {
   readonly fiscalTimeoutMs: number;
   /** The ATOL-protocol sandbox at /atol-sandbox (never in production). */
   readonly isAtolSandboxEnabled: boolean;
+  /**
+   * How long a buyer's attempt with a method stays open, per method kind, in minutes: the SBP QR code
+   * (KOPEK_SBP_QR_TTL_MINUTES, 10), the wallet and internet-bank confirmation (KOPEK_WALLET_TTL_MINUTES,
+   * KOPEK_BANK_TTL_MINUTES, 30 and 60), the terminal payment code (KOPEK_TERMINAL_CODE_TTL_HOURS, 72 hours),
+   * the mobile app (KOPEK_APP_TTL_MINUTES, 10) and the phone operator's SMS code (KOPEK_PHONE_TTL_MINUTES, 10).
+   */
+  readonly methodAttemptTtlMinutes: MethodAttemptTtlMinutes;
   /** Failed signature / API-key checks allowed per client address in a sliding window. */
   readonly credentialFailureRule: { readonly limit: number; readonly windowMs: number };
   readonly warnings: readonly string[];
+}
+
+export interface MethodAttemptTtlMinutes {
+  readonly sbp: number;
+  readonly e_wallet: number;
+  readonly internet_bank: number;
+  readonly cash_terminal: number;
+  readonly mobile_app: number;
+  readonly phone_balance: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +139,28 @@ function readHoldReleaseDays(value: string | undefined): number {
     throw new ConfigError('KOPEK_HOLD_RELEASE_DAYS', `expected a whole number from 1 to 30, got "${value}"`);
   }
   return Number(value);
+}
+
+function readWholeNumber(variable: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new ConfigError(variable, `expected a whole number from 1 to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function readMethodAttemptTtl(environment: Record<string, string | undefined>): MethodAttemptTtlMinutes {
+  const DAY = 24 * 60;
+  return Object.freeze({
+    sbp: readWholeNumber('KOPEK_SBP_QR_TTL_MINUTES', environment.KOPEK_SBP_QR_TTL_MINUTES, 10, DAY),
+    e_wallet: readWholeNumber('KOPEK_WALLET_TTL_MINUTES', environment.KOPEK_WALLET_TTL_MINUTES, 30, DAY),
+    internet_bank: readWholeNumber('KOPEK_BANK_TTL_MINUTES', environment.KOPEK_BANK_TTL_MINUTES, 60, DAY),
+    cash_terminal:
+      60 *
+      readWholeNumber('KOPEK_TERMINAL_CODE_TTL_HOURS', environment.KOPEK_TERMINAL_CODE_TTL_HOURS, 72, 720),
+    mobile_app: readWholeNumber('KOPEK_APP_TTL_MINUTES', environment.KOPEK_APP_TTL_MINUTES, 10, DAY),
+    phone_balance: readWholeNumber('KOPEK_PHONE_TTL_MINUTES', environment.KOPEK_PHONE_TTL_MINUTES, 10, DAY),
+  });
 }
 
 /** KOPEK_DEAL_DEADLINE_DAYS: two weeks by default, for delivery by post; at most 180 days. */
@@ -254,6 +292,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     payoutMinimumMinor: readPayoutMinimum(environment.KOPEK_PAYOUT_MINIMUM),
     fiscalTimeoutMs: readFiscalTimeoutMs(environment.KOPEK_FISCAL_TIMEOUT_MS),
     isAtolSandboxEnabled: readAtolSandbox(environment.KOPEK_ATOL_SANDBOX, nodeEnv),
+    methodAttemptTtlMinutes: readMethodAttemptTtl(environment),
     credentialFailureRule: readCredentialFailureRule(
       environment.KOPEK_SIGNATURE_FAILURE_LIMIT,
       environment.KOPEK_SIGNATURE_FAILURE_WINDOW_SECONDS,

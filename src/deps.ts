@@ -1,7 +1,7 @@
 /** What every module's services receive: passed in, never imported as globals. */
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
-import type { CardAcquirer } from './modules/methods/index.js';
+import type { CardAcquirer, MethodProvider } from './modules/methods/index.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { Database } from './schema.js';
@@ -19,4 +19,6 @@ export interface Deps {
 
 export interface Providers {
   readonly cardAcquirer: CardAcquirer;
+  /** One provider per non-card method kind (SBP, wallets, banks, terminals, apps, phone operators). */
+  readonly methodProviders: readonly MethodProvider[];
 }

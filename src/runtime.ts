@@ -29,16 +29,20 @@ import {
 } from './modules/documents/index.js';
 import { AtolOnlineClient, createFiscalRegisterHandler, FISCAL_QUEUE } from './modules/fiscal/index.js';
 import { LEDGER_CHECKPOINT_INTERVAL_MS, runLedgerCheckpoint } from './modules/ledger/index.js';
-import { SandboxCardAcquirer } from './modules/methods/index.js';
+import { createSandboxMethodProviders, SandboxCardAcquirer } from './modules/methods/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import {
   createOperationExportHandler,
   createReconcileHandler,
   createRecurringChargeHandler,
+  createSandboxCallbackHandler,
   deleteExpiredExports,
+  expireMethodAttempts,
+  METHOD_EXPIRY_INTERVAL_MS,
   OPERATION_EXPORT_QUEUE,
   RECONCILE_QUEUE,
   RECURRING_CHARGE_QUEUE,
+  SANDBOX_CALLBACK_QUEUE,
 } from './modules/payments/index.js';
 import {
   createHoldReconcileHandler,
@@ -110,6 +114,14 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     signInFailureDelayMs: overrides.signInFailureDelayMs ?? 300,
     providers: {
       cardAcquirer: overrides.providers?.cardAcquirer ?? new SandboxCardAcquirer({ db: database.db, clock }),
+      methodProviders:
+        overrides.providers?.methodProviders ??
+        createSandboxMethodProviders({
+          db: database.db,
+          clock,
+          masterKey: config.masterKey,
+          publicUrl: config.publicUrl,
+        }),
     },
   };
   const worker = new JobWorker({ db: database.db, clock, logger });
@@ -132,6 +144,12 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     await releaseExpiredHolds(deps, deps.providers.cardAcquirer);
   });
   worker.register(WEBHOOK_QUEUE, createWebhookDeliveryHandler(deps));
+  // Other payment methods: sandbox providers' callbacks arrive through the queue; attempts past their
+  // time (QR codes, terminal codes, bank confirmations) are closed by the injected clock's judgement.
+  worker.register(SANDBOX_CALLBACK_QUEUE, createSandboxCallbackHandler(deps));
+  worker.every('methods.expire-attempts', METHOD_EXPIRY_INTERVAL_MS, async () => {
+    await expireMethodAttempts(deps);
+  });
   // Safe deals (src/modules/deals): deals past their deadline are released (each under its row lock, so
   // every node may run the sweep); released money is settled to available by its own job.
   worker.register(DEAL_SETTLEMENT_QUEUE, createDealSettlementHandler(deps));

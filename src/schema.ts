@@ -260,6 +260,66 @@ export interface CardAttemptsTable {
   updated_at: Timestamp;
 }
 
+// payment methods (0032): per-shop switches, attempts with a method's provider, callbacks, sandbox side
+export type MethodAttemptStatus = 'starting' | 'pending' | 'paid' | 'declined' | 'expired';
+
+export interface ShopPaymentMethodsTable {
+  shop_id: string;
+  method_label: string;
+  is_enabled: boolean;
+  changed_by: string | null;
+  changed_at: Timestamp;
+}
+
+export interface MethodAttemptsTable {
+  id: string;
+  payment_id: string;
+  method_label: string;
+  kind: string;
+  provider: string;
+  provider_reference: string | null;
+  status: MethodAttemptStatus;
+  amount_minor: bigint;
+  received_minor: Generated<bigint>;
+  overpaid_minor: Generated<bigint>;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  decline_reason: string | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface ProviderCallbacksTable {
+  id: Generated<bigint>;
+  provider: string;
+  event_id: string;
+  attempt_id: string | null;
+  outcome: string;
+  payload: ColumnType<unknown, string, string>;
+  received_at: Timestamp;
+}
+
+export interface SandboxMethodOperationsTable {
+  provider: string;
+  reference: string;
+  kind: string;
+  amount_minor: bigint;
+  received_minor: Generated<bigint>;
+  status: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SandboxSmsTable {
+  id: Generated<bigint>;
+  phone: string;
+  sender: string;
+  body: string;
+  created_at: Timestamp;
+}
+
 export interface SandboxAcquirerOperationsTable {
   reference: string;
   amount_minor: bigint;
@@ -383,6 +443,8 @@ export interface RefundsTable {
   items: ColumnType<unknown, string | null, string | null>;
   created_at: Timestamp;
   finished_at: Timestamp | null;
+  /** The method provider's id of the refund, for a payment made with a method other than a card (0032). */
+  provider_reference: Generated<string | null>;
 }
 
 // demo-store
@@ -412,6 +474,11 @@ export interface Database {
   card_vault: CardVaultTable;
   card_attempts: CardAttemptsTable;
   sandbox_acquirer_operations: SandboxAcquirerOperationsTable;
+  shop_payment_methods: ShopPaymentMethodsTable;
+  method_attempts: MethodAttemptsTable;
+  provider_callbacks: ProviderCallbacksTable;
+  sandbox_method_operations: SandboxMethodOperationsTable;
+  sandbox_sms: SandboxSmsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   demo_store_orders: DemoStoreOrdersTable;

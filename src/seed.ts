@@ -5,6 +5,7 @@
 import type { Deps } from './deps.js';
 import { createId } from './platform/ids.js';
 import { hashPassword } from './modules/accounts/index.js';
+import { listMethodItems, setShopMethods } from './modules/methods/index.js';
 import { createShop, updateShopSettings } from './modules/shops/index.js';
 
 export const DEMO = {
@@ -137,5 +138,14 @@ export async function seedDemoData(deps: Deps): Promise<{ created: boolean }> {
     .set({ status: 'active', reviewed_at: now, is_recurring_allowed: true, is_hold_allowed: true })
     .where('id', '=', shop.id)
     .execute();
+  // Every payment method is on, so each sandbox can be tried from the demo store.
+  await deps.db.transaction().execute((trx) =>
+    setShopMethods(trx, {
+      shopId: shop.id,
+      changes: listMethodItems().map(({ item }) => ({ label: item.label, isEnabled: true })),
+      changedBy: null,
+      now,
+    }),
+  );
   return { created: true };
 }

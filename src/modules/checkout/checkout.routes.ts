@@ -48,6 +48,7 @@ import {
   type CvcFormState,
   type ErrorPageContent,
 } from './checkout.pages.js';
+import { registerMethodCheckoutRoutes, renderMethodPart, type MethodPageTools } from './method.routes.js';
 
 const ASSETS_DIRECTORY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 const ASSETS = {
@@ -186,6 +187,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
   app.post('/Merchant/Index/:paymentId/3ds', (request, reply) =>
     submitChallenge(context, paymentIdOf(request), request, reply),
   );
+  registerMethodCheckoutRoutes(app, methodPageTools(context));
   app.get('/Merchant/Index/:paymentId/return', (request, reply) =>
     returnToShop(context, paymentIdOf(request), request, reply),
   );
@@ -361,9 +363,25 @@ async function showPayment(
         ),
       );
     }
-    default:
-      return sendPaymentPage(context, found, language, reply, await renderPayForm(context, found, language));
+    default: {
+      const requestedMethod = (request.query as Record<string, unknown>).method;
+      const body = await renderMethodPart(methodPageTools(context), found, language, {
+        requestedMethod: typeof requestedMethod === 'string' ? requestedMethod : undefined,
+      });
+      return sendPaymentPage(context, found, language, reply, body);
+    }
   }
+}
+
+/** What the other methods' part of the page (method.routes.ts) needs from this file. */
+function methodPageTools(context: CheckoutContext): MethodPageTools {
+  return {
+    deps: context.deps,
+    loadOr404: (paymentId, request, reply) => loadOr404(context, paymentId, request, reply),
+    languageOf: (request, found) => languageOf(request, found.payment.culture),
+    send: (found, language, reply, body, status) => sendPaymentPage(context, found, language, reply, body, status),
+    renderCard: (found, language) => renderPayForm(context, found, language),
+  };
 }
 
 /**

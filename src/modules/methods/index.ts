@@ -7,7 +7,11 @@
 export {
   findMethodByLabelOrAlias,
   listMethodGroups,
+  listMethodItems,
   listPaymentMethods,
+  methodAmountProblem,
+  PAYMENT_METHOD_KINDS,
+  type MethodCapabilities,
   type PaymentMethod,
   type PaymentMethodGroup,
   type PaymentMethodItem,
@@ -50,3 +54,31 @@ export {
   SandboxCardAcquirer,
   type SandboxCardAcquirerOptions,
 } from './providers/sandbox-card-acquirer.js';
+export {
+  isMethodEnabled,
+  listEnabledMethods,
+  listShopMethods,
+  setShopMethods,
+  type ShopMethod,
+} from './shop-methods.service.js';
+export {
+  METHOD_REFUSAL_REASONS,
+  type CallbackReading,
+  type ConfirmOutcome,
+  type MethodEvent,
+  type MethodInstructions,
+  type MethodProvider,
+  type MethodRefundOutcome,
+  type MethodRefusalReason,
+  type MethodStartOutcome,
+  type MethodStartRequest,
+  type OurMethodStatus,
+} from './providers/method-provider.js';
+export {
+  createSandboxMethodProviders,
+  findProviderByName,
+  findProviderForKind,
+  type SandboxProviderOptions,
+} from './providers/method-providers.js';
+export { SANDBOX_CALLBACK_QUEUE, type SandboxCallbackJob } from './providers/sandbox-operations.js';
+export { registerSandboxMethodPages } from './providers/sandbox-pages.js';

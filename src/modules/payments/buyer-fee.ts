@@ -14,7 +14,7 @@ import type { Database, PaymentRow, ShopsTable } from '../../schema.js';
 import { findFeeDiscountPercent } from '../accounts/index.js';
 import { computeBuyerCharge, findTariff } from '../tariffs/index.js';
 
-/** The method group whose tariff applies to card payments (as payment-completion.ts charges them). */
+/** The method group whose tariff applies unless another method is named (payment-completion.ts). */
 const CARD_METHOD_GROUP = 'BankCard';
 
 type FeePayment = Pick<
@@ -40,9 +40,10 @@ export async function computeBuyerFee(
   deps: Pick<Deps, 'clock'>,
   payment: FeePayment,
   shop: Pick<ShopsTable, 'is_buyer_fee'>,
+  methodGroup: string = CARD_METHOD_GROUP,
 ): Promise<bigint | null> {
   if (!takesBuyerFee(payment, shop)) return null;
-  const tariff = await findTariff(db, payment.shop_id, CARD_METHOD_GROUP);
+  const tariff = await findTariff(db, payment.shop_id, methodGroup);
   const discountPercent = await findFeeDiscountPercent(db, payment.account_id, deps.clock.now());
   const charge = computeBuyerCharge(tariff, payment.amount_minor, discountPercent);
   // A tariff that leaves the shop nothing (100%) cannot be passed on to the buyer: the shop pays it.
@@ -58,7 +59,8 @@ export async function quoteBuyerFee(
   deps: Pick<Deps, 'clock'>,
   payment: FeePayment,
   shop: Pick<ShopsTable, 'is_buyer_fee'>,
+  methodGroup: string = CARD_METHOD_GROUP,
 ): Promise<bigint | null> {
   if (CHARGE_FIXED_STATUSES.includes(payment.status)) return payment.buyer_fee_minor;
-  return computeBuyerFee(db, deps, payment, shop);
+  return computeBuyerFee(db, deps, payment, shop, methodGroup);
 }

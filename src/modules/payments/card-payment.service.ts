@@ -16,6 +16,7 @@ import { findShopById } from '../shops/index.js';
 import { describeStoredCard, readCardForAcquirer, saveCardForPayment, storeCard } from '../vault/index.js';
 import { chargedAmountMinor, computeBuyerFee } from './buyer-fee.js';
 import { markPaymentHeld } from './hold.records.js';
+import { closeOpenMethodAttempt } from './method-attempt.service.js';
 import { markPaymentPaid } from './payment-completion.js';
 import { recordPaymentEvent } from './payment.events.js';
 
@@ -120,6 +121,8 @@ async function openAttempt(
       await expirePayment(trx, deps, payment);
       return { kind: 'answered', step: { kind: 'expired' } };
     }
+    // The buyer paying by card gives up a QR code or code of another method still open.
+    await closeOpenMethodAttempt(trx, deps, paymentId, 'buyer_switched');
     const stored = await keepCard(trx, deps, source);
     const attemptId = createId('att');
     // The buyer's share of the fee (shops.is_buyer_fee) is fixed here, with the amount the acquirer is asked.

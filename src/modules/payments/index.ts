@@ -47,3 +47,22 @@ export { registerHoldRoutes } from './hold.routes.js';
 export { findCofCard, payByCofCard, type CofCard } from './cof.service.js';
 export { registerRecurringBackofficeRoutes, registerRecurringRoutes } from './recurring.routes.js';
 export { createRecurringChargeHandler, RECURRING_CHARGE_QUEUE } from './recurring.jobs.js';
+export {
+  closeOpenMethodAttempt,
+  expireMethodAttempts,
+  findLatestMethodAttempt,
+  findOpenMethodAttempt,
+  instructionsOf,
+  METHOD_EXPIRY_INTERVAL_MS,
+  startMethodAttempt,
+  type MethodAttemptRow,
+  type MethodStartRefusal,
+  type MethodStartResult,
+} from './method-attempt.service.js';
+export {
+  createSandboxCallbackHandler,
+  receiveMethodCallback,
+  registerMethodCallbackRoutes,
+  SANDBOX_CALLBACK_QUEUE,
+} from './method-callback.js';
+export { quoteBuyerFee } from './buyer-fee.js';

@@ -32,9 +32,13 @@ export const BANK_CARD_METHOD = { paymentMethod: 'BankCard', incCurrLabel: 'Bank
 
 export interface Settlement {
   readonly opKey: string;
+  /** The buyer's card or account, masked (OpStateExt's IncAccount). */
   readonly cardMask: string;
   readonly acquirerReference: string;
+  /** The card network's retrieval reference; '' for methods that have none. */
   readonly rrn: string;
+  /** The method that paid: the bank card unless said otherwise (method-attempt.service.ts). */
+  readonly method?: { readonly paymentMethod: string; readonly incCurrLabel: string };
 }
 
 export async function markPaymentPaid(
@@ -45,8 +49,10 @@ export async function markPaymentPaid(
 ): Promise<void> {
   const now = deps.clock.now();
   // A buyer who paid the fee (buyer-fee.ts) paid exactly the tariff's fee of the gross: that is the fee.
+  const method = settlement.method ?? BANK_CARD_METHOD;
   const feeMinor =
-    payment.buyer_fee_minor ?? (await computePaymentFee(trx, deps, payment, payment.amount_minor));
+    payment.buyer_fee_minor ??
+    (await computePaymentFee(trx, deps, payment, payment.amount_minor, method.paymentMethod));
   const paid = await trx
     .updateTable('payments')
     .set({
@@ -55,8 +61,8 @@ export async function markPaymentPaid(
       updated_at: now,
       op_key: settlement.opKey,
       card_mask: settlement.cardMask,
-      payment_method: BANK_CARD_METHOD.paymentMethod,
-      inc_curr_label: BANK_CARD_METHOD.incCurrLabel,
+      payment_method: method.paymentMethod,
+      inc_curr_label: method.incCurrLabel,
       fee_minor: feeMinor,
     })
     .where('id', '=', payment.id)
@@ -80,10 +86,11 @@ export async function computePaymentFee(
   deps: Deps,
   payment: PaymentRow,
   amountMinor: bigint,
+  methodGroup: string = BANK_CARD_METHOD.paymentMethod,
 ): Promise<bigint> {
   // Test payments move no money: no fee, no ledger transfer.
   if (payment.is_test) return computeFee(NO_FEE, amountMinor, 0);
-  const tariff = await findTariff(trx, payment.shop_id, BANK_CARD_METHOD.paymentMethod);
+  const tariff = await findTariff(trx, payment.shop_id, methodGroup);
   const discountPercent = await findFeeDiscountPercent(trx, payment.account_id, deps.clock.now());
   return computeFee(tariff, amountMinor, discountPercent);
 }
@@ -187,8 +194,8 @@ async function notifyMerchant(
     // Robokassa's Fee is what the shop is charged (it receives OutSum − Fee): none of the buyer's share.
     fee: formatMinor(payment.fee_minor - (payment.buyer_fee_minor ?? 0n), payment.currency),
     email: payment.email ?? undefined,
-    paymentMethod: BANK_CARD_METHOD.paymentMethod,
-    incCurrLabel: BANK_CARD_METHOD.incCurrLabel,
+    paymentMethod: payment.payment_method ?? BANK_CARD_METHOD.paymentMethod,
+    incCurrLabel: payment.inc_curr_label ?? BANK_CARD_METHOD.incCurrLabel,
     isTest: payment.is_test,
     shp: payment.shp,
     password2: payment.is_test ? passwords.testPassword2 : passwords.password2,

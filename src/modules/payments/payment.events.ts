@@ -23,7 +23,15 @@ export type PaymentEventKind =
   | 'hold_captured'
   | 'hold_capture_refused'
   | 'hold_release_requested'
-  | 'hold_released';
+  | 'hold_released'
+  // Other methods (method-attempt.service.ts): an attempt started with its provider, declined or
+  // expired, part of the cash received, money received for a payment already paid, cash paid beyond it.
+  | 'method_started'
+  | 'method_declined'
+  | 'method_expired'
+  | 'method_part_received'
+  | 'method_paid_twice'
+  | 'method_overpaid';
 
 export async function recordPaymentEvent(
   trx: Transaction<Database>,

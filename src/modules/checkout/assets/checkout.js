@@ -30,3 +30,25 @@
       auto.submit();
     }, 800);
 })();
+// A pending payment by another method: ask the server for the state and reload when it changes, so the
+// page follows the bank, the terminal or the operator live (server state, so a reload shows the same).
+(function () {
+  var pending = document.querySelector('[data-poll]');
+  if (!pending || !window.fetch) return;
+  var url = pending.getAttribute('data-poll');
+  var drawn = pending.getAttribute('data-poll-state');
+  function check() {
+    fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (state) {
+        if (state && state.pollState !== drawn) window.location.reload();
+        else setTimeout(check, 2000);
+      })
+      .catch(function () {
+        setTimeout(check, 5000);
+      });
+  }
+  setTimeout(check, 2000);
+})();

@@ -1,0 +1,11 @@
+/**
+ * The sandbox providers' own pages, mounted under /sandbox/... outside production: the pages a real
+ * bank, wallet, terminal network or phone operator would show. One line per provider.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../../deps.js';
+import { registerSbpBankApp } from './sandbox-sbp.pages.js';
+
+export function registerSandboxMethodPages(app: FastifyInstance, deps: Deps): void {
+  registerSbpBankApp(app, deps);
+}
