@@ -30,6 +30,7 @@ import {
 import { AtolOnlineClient, createFiscalRegisterHandler, FISCAL_QUEUE } from './modules/fiscal/index.js';
 import { LEDGER_CHECKPOINT_INTERVAL_MS, runLedgerCheckpoint } from './modules/ledger/index.js';
 import { createSandboxMethodProviders, SandboxCardAcquirer } from './modules/methods/index.js';
+import { createMethodRefundHandler, METHOD_REFUND_QUEUE } from './modules/refunds/index.js';
 import { createNotificationDeliveryHandler, NOTIFICATION_QUEUE } from './modules/notifications/index.js';
 import {
   createOperationExportHandler,
@@ -147,6 +148,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   // Other payment methods: sandbox providers' callbacks arrive through the queue; attempts past their
   // time (QR codes, terminal codes, bank confirmations) are closed by the injected clock's judgement.
   worker.register(SANDBOX_CALLBACK_QUEUE, createSandboxCallbackHandler(deps));
+  // Refunds of such payments go back through the method's provider (src/modules/refunds).
+  worker.register(METHOD_REFUND_QUEUE, createMethodRefundHandler(deps));
   worker.every('methods.expire-attempts', METHOD_EXPIRY_INTERVAL_MS, async () => {
     await expireMethodAttempts(deps);
   });

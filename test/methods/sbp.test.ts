@@ -12,6 +12,7 @@ import {
   toSbpQrRequest,
 } from '../../src/modules/methods/providers/sandbox-sbp.js';
 import { expireMethodAttempts } from '../../src/modules/payments/index.js';
+import { refundPayment } from '../../src/modules/refunds/index.js';
 import { createTestContext, type TestContext } from '../support/harness.js';
 import {
   chooseMethod,
@@ -51,7 +52,14 @@ async function pendingSbpPayment(outSum = '250.00') {
 }
 
 function callbackBody(reference: string, status: string, amount: number, eventId = `ev-${Math.random()}`) {
-  return { eventId, qrcId: reference, status, amount, payerBank: 'Сбербанк', payerAccount: '+7 *** ***-12-34' };
+  return {
+    eventId,
+    qrcId: reference,
+    status,
+    amount,
+    payerBank: 'Сбербанк',
+    payerAccount: '+7 *** ***-12-34',
+  };
 }
 
 describe('the SBP transformer', () => {
@@ -108,7 +116,14 @@ describe('paying by SBP', () => {
     expect(page.body).toContain('Получить QR-код');
     expect(page.body).toContain('aria-current="true"');
     // The chooser lists every method the demo shop takes.
-    for (const name of ['Банковская карта', 'СБП', 'ЮMoney', 'Альфа-Клик', 'Терминалы и банкоматы', 'SberPay'])
+    for (const name of [
+      'Банковская карта',
+      'СБП',
+      'ЮMoney',
+      'Альфа-Клик',
+      'Терминалы и банкоматы',
+      'SberPay',
+    ])
       expect(page.body).toContain(name);
 
     const started = await chooseMethod(context.app, paymentId, 'SBP');
@@ -123,7 +138,10 @@ describe('paying by SBP', () => {
     await chooseMethod(context.app, paymentId, 'SBP');
     expect(await methodAttempts(context, paymentId)).toHaveLength(1);
 
-    const bankApp = await context.app.inject({ method: 'GET', url: `/sandbox/sbp/${attempt?.provider_reference}` });
+    const bankApp = await context.app.inject({
+      method: 'GET',
+      url: `/sandbox/sbp/${attempt?.provider_reference}`,
+    });
     expect(bankApp.statusCode).toBe(200);
     expect(bankApp.body).toContain('Т-Банк');
     const confirmed = await context.app.inject({
@@ -157,7 +175,10 @@ describe('paying by SBP', () => {
       payload: 'bank=poor&decision=confirm',
     });
     await context.deliverMail();
-    expect((await methodAttempts(context, paymentId))[0]).toMatchObject({ id: attempt.id, status: 'declined' });
+    expect((await methodAttempts(context, paymentId))[0]).toMatchObject({
+      id: attempt.id,
+      status: 'declined',
+    });
     expect((await paymentRow(context, paymentId)).status).toBe('created');
     const page = await context.app.inject({ method: 'GET', url: `/Merchant/Index/${paymentId}?method=SBP` });
     expect(page.body).toContain('банк отклонил платёж');
@@ -181,7 +202,11 @@ describe('paying by SBP', () => {
 describe('SBP callbacks', () => {
   it('refuses a forged callback and changes nothing', async () => {
     const { paymentId, attempt } = await pendingSbpPayment();
-    const { text } = signedCallback(context, SANDBOX_SBP_PROVIDER, callbackBody(attempt.provider_reference ?? '', 'ACWP', 25_000));
+    const { text } = signedCallback(
+      context,
+      SANDBOX_SBP_PROVIDER,
+      callbackBody(attempt.provider_reference ?? '', 'ACWP', 25_000),
+    );
     const forged = await postCallback(context.app, SANDBOX_SBP_PROVIDER, text, 'f'.repeat(64));
     expect(forged.statusCode).toBe(401);
     const unsigned = await postCallback(context.app, SANDBOX_SBP_PROVIDER, text, undefined);
@@ -211,7 +236,9 @@ describe('SBP callbacks', () => {
       SANDBOX_SBP_PROVIDER,
       callbackBody(attempt.provider_reference ?? '', 'ACWP', 25_000, 'event-dup-2'),
     );
-    expect((await postCallback(context.app, SANDBOX_SBP_PROVIDER, again.text, again.signature)).json()).toEqual({
+    expect(
+      (await postCallback(context.app, SANDBOX_SBP_PROVIDER, again.text, again.signature)).json(),
+    ).toEqual({
       outcome: 'already_applied',
     });
     await context.deliverMail();
@@ -257,6 +284,23 @@ describe('SBP callbacks', () => {
 });
 
 describe('SBP availability', () => {
+  it('is listed by GetCurrencies, GetPaymentMethods and GetRates for a shop that takes it, with its limits', async () => {
+    const ask = (method: string, query: string) =>
+      context.app.inject({
+        method: 'GET',
+        url: `/Merchant/WebService/Service.asmx/${method}?MerchantLogin=demo&${query}`,
+      });
+    const currencies = (await ask('GetCurrencies', 'Language=ru')).body;
+    expect(currencies).toContain('<Group Code="SBP" Description="Система быстрых платежей">');
+    expect(currencies).toContain(
+      'Label="SBPPSR" Alias="SBP" Name="СБП" MinValue="1.00" MaxValue="1000000.00"',
+    );
+    expect((await ask('GetPaymentMethods', 'Language=en')).body).toContain('Code="Terminals"');
+    const rates = (await ask('GetRates', 'IncCurrLabel=SBP&OutSum=100&Language=ru')).body;
+    expect(rates).toContain('Label="SBPPSR"');
+    expect(rates).not.toContain('BankCardPSR');
+  });
+
   it('is refused for a shop that does not take it, and absent from its page', async () => {
     const shop = await context.deps.db
       .selectFrom('shops')
@@ -288,10 +332,75 @@ describe('SBP availability', () => {
   });
 
   it('refuses an amount above the method’s maximum with a clear reason', async () => {
-    const paymentId = await startMethodPayment(context.app, 'SBP', { invId: newInvId(), outSum: '1000000.01' });
+    const paymentId = await startMethodPayment(context.app, 'SBP', {
+      invId: newInvId(),
+      outSum: '1000000.01',
+    });
     const refused = await chooseMethod(context.app, paymentId, 'SBP');
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('сумма больше максимальной для способа');
     expect(await methodAttempts(context, paymentId)).toHaveLength(0);
+  });
+});
+
+describe('refunds of SBP payments', () => {
+  async function paidSbpPayment() {
+    const { paymentId, bankAppPath } = await pendingSbpPayment('300.00');
+    await context.app.inject({
+      method: 'POST',
+      url: bankAppPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'bank=sber&decision=confirm',
+    });
+    await context.deliverMail();
+    expect((await paymentRow(context, paymentId)).status).toBe('paid');
+    return paymentId;
+  }
+
+  it('go back through SBP: processing until the bank refunds, then finished with its reference, balanced', async () => {
+    const paymentId = await paidSbpPayment();
+    const refund = await refundPayment(context.deps, { paymentId, amountMinor: 10_000n, source: 'cabinet' });
+    expect(refund.status).toBe('processing');
+    await context.deliverMail();
+    const row = await context.deps.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', refund.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'finished' });
+    expect(row.provider_reference).toMatch(/^RF1/);
+    const bankSide = await context.deps.db
+      .selectFrom('sandbox_method_operations')
+      .selectAll()
+      .where('reference', '=', row.provider_reference ?? '')
+      .executeTakeFirstOrThrow();
+    expect(bankSide).toMatchObject({ kind: 'sbp_refund', amount_minor: 10_000n });
+    // Parked in the platform's 'refunds' account, then paid out: the account is back to zero for it.
+    const legs = await context.deps.db
+      .selectFrom('ledger_entries')
+      .innerJoin('ledger_transfers', 'ledger_transfers.id', 'ledger_entries.transfer_id')
+      .select(['ledger_entries.account_id', 'ledger_entries.amount_minor'])
+      .where('ledger_transfers.idempotency_key', 'in', [`refund:${refund.id}`, `refund:${refund.id}:sent`])
+      .execute();
+    const parked = legs
+      .filter((leg) => leg.account_id === 'platform:refunds:RUB')
+      .reduce((sum, leg) => sum + leg.amount_minor, 0n);
+    expect(parked).toBe(0n);
+    expect(legs.reduce((sum, leg) => sum + leg.amount_minor, 0n)).toBe(0n);
+  });
+
+  it('refuses a refund of a payment made with a method that cannot return money', async () => {
+    const paymentId = await paidSbpPayment();
+    await context.deps.db
+      .updateTable('payments')
+      .set({ inc_curr_label: 'TerminalsPSR', payment_method: 'Terminals' })
+      .where('id', '=', paymentId)
+      .execute();
+    await expect(refundPayment(context.deps, { paymentId, source: 'cabinet' })).rejects.toMatchObject({
+      code: 'method_not_refundable',
+    });
+    expect(
+      await context.deps.db.selectFrom('refunds').select('id').where('payment_id', '=', paymentId).execute(),
+    ).toHaveLength(0);
   });
 });

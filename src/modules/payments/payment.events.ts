@@ -31,7 +31,10 @@ export type PaymentEventKind =
   | 'method_expired'
   | 'method_part_received'
   | 'method_paid_twice'
-  | 'method_overpaid';
+  | 'method_overpaid'
+  // A refund through the method's provider (refunds/method-refund.ts): done, or refused and returned.
+  | 'refund_finished'
+  | 'refund_canceled';
 
 export async function recordPaymentEvent(
   trx: Transaction<Database>,

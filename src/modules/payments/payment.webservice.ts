@@ -25,7 +25,12 @@ import { isLanguage, localize, type Language } from '../../platform/i18n.js';
 import { formatMinor, parseDecimalToMinor } from '../../platform/money.js';
 import type { PaymentRow, ShopsTable } from '../../schema.js';
 import { findFeeDiscountPercent } from '../accounts/index.js';
-import { findMethodByLabelOrAlias, listMethodGroups, listPaymentMethods } from '../methods/index.js';
+import {
+  findMethodByLabelOrAlias,
+  listEnabledMethods,
+  listMethodGroups,
+  type PaymentMethodGroup,
+} from '../methods/index.js';
 import { isSubjectNotified } from '../notifications/index.js';
 import {
   buildCalcOutSumResponse,
@@ -222,16 +227,26 @@ async function answerCurrencies(deps: Deps, fields: Fields): Promise<string> {
   if (typeof shop === 'string') return shop;
   const language = languageOf(fields);
   return buildCurrenciesResponse(
-    listMethodGroups().map((group) => ({
+    (await enabledGroups(deps, shop)).map((group) => ({
       code: group.code,
       description: localize(group.description, language),
       items: group.items.map((item) => ({
         label: item.label,
         alias: item.alias,
         name: localize(item.name, language),
+        minValue: item.minValue === undefined ? undefined : formatMinor(item.minValue, 'RUB'),
+        maxValue: item.maxValue === undefined ? undefined : formatMinor(item.maxValue, 'RUB'),
       })),
     })),
   );
+}
+
+/** The catalogue's groups cut to the methods the shop takes (shop_payment_methods), empty groups left out. */
+async function enabledGroups(deps: Deps, shop: ShopsTable): Promise<PaymentMethodGroup[]> {
+  const enabled = new Set((await listEnabledMethods(deps.db, shop.id)).map(({ item }) => item.label));
+  return listMethodGroups()
+    .map((group) => ({ ...group, items: group.items.filter((item) => enabled.has(item.label)) }))
+    .filter((group) => group.items.length > 0);
 }
 
 async function answerPaymentMethods(deps: Deps, fields: Fields): Promise<string> {
@@ -239,9 +254,9 @@ async function answerPaymentMethods(deps: Deps, fields: Fields): Promise<string>
   if (typeof shop === 'string') return shop;
   const language = languageOf(fields);
   return buildPaymentMethodsResponse(
-    listPaymentMethods().map((method) => ({
-      code: method.code,
-      description: localize(method.description, language),
+    (await enabledGroups(deps, shop)).map((group) => ({
+      code: group.code,
+      description: localize(group.description, language),
     })),
   );
 }
@@ -265,7 +280,7 @@ async function answerRates(deps: Deps, fields: Fields): Promise<string> {
       localize(DESCRIPTIONS.methodNotFound, language),
     );
   const groups = [];
-  for (const group of listMethodGroups()) {
+  for (const group of await enabledGroups(deps, shop)) {
     const items = group.items.filter((item) => !wanted || item.label === wanted.item.label);
     if (items.length === 0) continue;
     const incSum = await incSumFor(deps, shop, group.code, outSum);

@@ -13,3 +13,4 @@ export {
   type RefundRequest,
   type RefundView,
 } from './refund.service.js';
+export { createMethodRefundHandler, METHOD_REFUND_QUEUE } from './method-refund.js';

@@ -23,6 +23,11 @@ export const refundErrors = defineErrors({
     ru: 'Позиции чека возврата дают {items}, а возвращается {amount}: суммы должны совпадать.',
     en: 'The refund receipt items add up to {items}, but {amount} is refunded: the sums must match.',
   },
+  methodNotRefundable: {
+    status: 409,
+    ru: 'Платёж оплачен способом {method} (наличные или счёт телефона): через него деньги вернуть нельзя. Верните их покупателю другим путём.',
+    en: 'The payment was made with {method} (cash or phone balance), which cannot return money. Return it to the buyer another way.',
+  },
   insufficientShopFunds: {
     status: 409,
     ru: 'На балансе магазина недостаточно денег для возврата: доступно {cover}, нужно {amount}. Возврат можно сделать после новых поступлений.',

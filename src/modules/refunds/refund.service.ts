@@ -22,6 +22,7 @@ import {
 import { draftFromReceipt, enqueueFiscalReceipt, fallbackDraft } from '../fiscal/index.js';
 import { notifyRefund } from '../messages/index.js';
 import { recordPaymentEvent } from '../payments/index.js';
+import { enqueueMethodRefund, methodOfPayment, refundsThroughProvider } from './method-refund.js';
 import { parseReceiptItemList, type Receipt } from '../protocol/index.js';
 import { amountProblems, refundErrors } from './refund.errors.js';
 
@@ -150,6 +151,7 @@ export function buildRefundLegs(
   payment: Pick<PaymentRow, 'shop_id' | 'currency'>,
   amountMinor: bigint,
   pendingMinor: bigint,
+  counterPurpose: 'acquirer_clearing' | 'refunds' = 'acquirer_clearing',
 ): TransferLeg[] {
   const fromPending = pendingMinor > 0n ? (pendingMinor < amountMinor ? pendingMinor : amountMinor) : 0n;
   const fromAvailable = amountMinor - fromPending;
@@ -164,7 +166,7 @@ export function buildRefundLegs(
       account: shopAccount(payment.shop_id, 'available', payment.currency),
       amountMinor: fromAvailable,
     });
-  legs.push({ account: platformAccount('acquirer_clearing', payment.currency), amountMinor: -amountMinor });
+  legs.push({ account: platformAccount(counterPurpose, payment.currency), amountMinor: -amountMinor });
   return legs;
 }
 
@@ -175,6 +177,7 @@ async function moveRefundMoney(
   payment: PaymentRow,
   refundId: string,
   amountMinor: bigint,
+  counterPurpose: 'acquirer_clearing' | 'refunds',
 ): Promise<void> {
   await lockShopFunds(trx, payment);
   const balances = await readShopBalances(trx, payment.shop_id, payment.currency);
@@ -189,7 +192,7 @@ async function moveRefundMoney(
     kind: 'refund',
     reference: payment.id,
     currency: payment.currency,
-    legs: buildRefundLegs(payment, amountMinor, balances.pendingMinor),
+    legs: buildRefundLegs(payment, amountMinor, balances.pendingMinor, counterPurpose),
   });
 }
 
@@ -207,6 +210,9 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
     if (payment.status !== 'paid') throw refundErrors.paymentNotRefundable();
     // A safe deal's money is in escrow, not the shop's balance; the deal returns it (src/modules/deals).
     if (payment.is_escrow) throw refundErrors.dealPaymentNotRefundable();
+    const method = methodOfPayment(payment);
+    if (!method.item.capabilities.isRefundable)
+      throw refundErrors.methodNotRefundable({ method: method.item.alias });
     const remainingMinor = payment.amount_minor - (await sumRefunds(trx, payment.id));
     const amountMinor = request.amountMinor ?? remainingMinor;
     if (request.receipt && request.receipt.totalMinor !== amountMinor) {
@@ -225,8 +231,20 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
     }
     const now = deps.clock.now();
     const refundId = createId('rfd');
+    // A payment by another method is refunded through that method's provider, after this commits
+    // (method-refund.ts): the money waits in the platform's 'refunds' account meanwhile.
+    const isThroughProvider = !payment.is_test && refundsThroughProvider(payment);
     // Test payments moved no money, so their refunds move none either.
-    if (!payment.is_test) await moveRefundMoney(trx, deps, payment, refundId, amountMinor);
+    if (!payment.is_test)
+      await moveRefundMoney(
+        trx,
+        deps,
+        payment,
+        refundId,
+        amountMinor,
+        isThroughProvider ? 'refunds' : 'acquirer_clearing',
+      );
+    if (isThroughProvider) await enqueueMethodRefund(trx, deps, refundId);
     const row = await trx
       .insertInto('refunds')
       .values({
@@ -236,13 +254,13 @@ export async function refundPayment(deps: Deps, request: RefundRequest): Promise
         account_id: payment.account_id,
         amount_minor: amountMinor,
         currency: payment.currency,
-        status: 'finished',
+        status: isThroughProvider ? 'processing' : 'finished',
         source: request.source,
         request_id: request.requestId ?? randomUUID(),
         requested_by: request.requestedBy ?? null,
         items: request.items === undefined || request.items === null ? null : JSON.stringify(request.items),
         created_at: now,
-        finished_at: now,
+        finished_at: isThroughProvider ? null : now,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
