@@ -92,7 +92,7 @@ export function sendPage(
     .code(status)
     .type('text/html; charset=utf-8')
     .headers({
-      'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
@@ -379,7 +379,8 @@ function methodPageTools(context: CheckoutContext): MethodPageTools {
     deps: context.deps,
     loadOr404: (paymentId, request, reply) => loadOr404(context, paymentId, request, reply),
     languageOf: (request, found) => languageOf(request, found.payment.culture),
-    send: (found, language, reply, body, status) => sendPaymentPage(context, found, language, reply, body, status),
+    send: (found, language, reply, body, status) =>
+      sendPaymentPage(context, found, language, reply, body, status),
     renderCard: (found, language) => renderPayForm(context, found, language),
   };
 }

@@ -35,15 +35,23 @@ export function renderMethodChooser(language: Language, entries: readonly Choose
               class="method${entry.isSelected ? ' selected' : ''}"
               data-method="${entry.method.item.alias}"
               ${entry.isSelected ? html`aria-current="true"` : ''}
-              ><span>${localize(entry.method.item.name, language)}</span>
-              <small
-                >${localize(entry.method.group.description, language)}${entry.feeText ? html` · ${t('feeForMethod', { fee: entry.feeText })}` : ''}</small
-              ></a
+              ><span>${localize(entry.method.item.name, language)}</span> ${chooserNote(language, entry)}</a
             >
           </li>`,
       )}
     </ul>
   </nav>`;
+}
+
+/** The group under the method's name (unless it says the same) and the buyer's fee, if any. */
+function chooserNote(language: Language, entry: ChooserEntry): SafeHtml | string {
+  const t = methodTextsFor(language);
+  const name = localize(entry.method.item.name, language);
+  const group = localize(entry.method.group.description, language);
+  const parts = [group === name ? '' : group, entry.feeText ? t('feeForMethod', { fee: entry.feeText }) : '']
+    .filter(Boolean)
+    .join(' · ');
+  return parts ? html`<small>${parts}</small>` : '';
 }
 
 export interface StartFormState {

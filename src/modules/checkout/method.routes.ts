@@ -131,7 +131,9 @@ export async function renderMethodPart(
       formatMoney: money,
       ...(options.smsError ? { smsError: options.smsError } : {}),
     });
-    return html`${chooser}${pending}`;
+    // While the buyer is paying (a QR code, a code, an SMS), the page is about that; "choose another way
+    // to pay" below it brings the chooser back.
+    return pending;
   }
   const lastOfThis = latest?.method_label === selected.item.label ? latest : undefined;
   const fee = await quoteBuyerFee(deps.db, deps, found.payment, found.shop, selected.group.code);
