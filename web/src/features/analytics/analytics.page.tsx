@@ -20,6 +20,7 @@ import type { ItemList, Language, Shop } from '../../lib/types';
 import { ErrorAlert, Loading, SelectField, TextField, useDocumentTitle, type Option } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
 import { formatPercent } from '../../lib/format';
+import { methodGroupName } from '../../lib/payment-methods';
 import { formatAmount } from '../operations/operation-format';
 import { analyticsTexts } from './analytics.texts';
 
@@ -409,7 +410,7 @@ function ReportView({ report }: { report: Report }) {
         keyLabel={t('column.method')}
         rows={report.byMethod.map((row) => ({
           ...row,
-          name: row.key === 'BankCard' ? t('method.BankCard') : row.key === '' ? t('method.none') : row.key,
+          name: row.key === '' ? t('method.none') : methodGroupName(row.key, language),
         }))}
         money={money}
       />

@@ -50,7 +50,6 @@ export const analyticsTexts = defineTexts({
     'column.conversion': 'Конверсия',
     'column.average': 'Средний платёж',
     'column.refunds': 'Возвраты',
-    'method.BankCard': 'Банковская карта',
     'method.none': 'Не выбран (не оплачены)',
     empty: 'За этот период операций нет.',
     offline:
@@ -106,7 +105,6 @@ export const analyticsTexts = defineTexts({
     'column.conversion': 'Conversion',
     'column.average': 'Average payment',
     'column.refunds': 'Refunds',
-    'method.BankCard': 'Bank card',
     'method.none': 'None chosen (not paid)',
     empty: 'No operations in this period.',
     offline:

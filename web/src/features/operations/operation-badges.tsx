@@ -1,5 +1,6 @@
 // Badges of an operation: its status, the test flag and the state of its ResultURL notification.
-import { useTexts } from '../../lib/i18n';
+import { useLanguage, useTexts } from '../../lib/i18n';
+import { methodGroupName } from '../../lib/payment-methods';
 import type { NotificationState, OperationNotification, OperationStatus } from './operation.types';
 import { operationTexts } from './operations.texts';
 
@@ -32,8 +33,9 @@ export function NotificationStatusBadge({ status }: { status: OperationNotificat
 /** 'Банковская карта 220000******0004', or the method code the server sent when it is not known here. */
 export function PaymentMethodText({ method, cardMask }: { method: string | null; cardMask: string | null }) {
   const t = useTexts(operationTexts);
+  const { language } = useLanguage();
   if (!method && !cardMask) return <span className="muted">{t('method.none')}</span>;
-  const name = method === 'BankCard' ? t('method.BankCard') : method;
+  const name = method ? methodGroupName(method, language) : null;
   return (
     <span className="op-method">
       {name && <span>{name}</span>}

@@ -1,7 +1,8 @@
 // The operations list's filter form (search, the main choices, "More filters") and saved filters.
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, fieldMessages } from '../../lib/api';
-import { useTexts } from '../../lib/i18n';
+import { useLanguage, useTexts } from '../../lib/i18n';
+import { METHOD_GROUPS } from '../../lib/payment-methods';
 import type { ItemList, Shop } from '../../lib/types';
 import { ErrorAlert, SelectField, SuccessNotice, TextField, type Option } from '../../lib/ui';
 import { useResource } from '../../lib/use-resource';
@@ -32,6 +33,7 @@ export function OperationFiltersForm({
   onChange: (change: Partial<Filters>) => void;
 }) {
   const t = useTexts(operationTexts);
+  const { language } = useLanguage();
   const [draft, setDraft] = useState<Record<TextFilter, string>>(
     () => Object.fromEntries(TEXT_FILTERS.map((name) => [name, filters[name]])) as Record<TextFilter, string>,
   );
@@ -84,7 +86,7 @@ export function OperationFiltersForm({
             error={fieldErrors.method}
             options={[
               { value: '', label: t('filter.methodAll') },
-              { value: 'BankCard', label: t('method.BankCard') },
+              ...METHOD_GROUPS.map((group) => ({ value: group.code, label: group[language] })),
             ]}
             onChange={(method) => onChange({ method })}
           />
