@@ -6,7 +6,7 @@
  * and Robokassa's second receipt (RoboFiscal Receipt/Attach and Receipt/Status).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { draftFromJson } from '../../src/modules/fiscal/index.js';
+import { draftFromJson, enqueueWholeSaleRefundReceipt } from '../../src/modules/fiscal/index.js';
 import { withFiscalTables } from '../../src/modules/fiscal/fiscal.tables.js';
 import { signInitRequest, signRoboFiscalPayload } from '../../src/modules/protocol/index.js';
 import { DEMO } from '../../src/seed.js';
@@ -181,6 +181,30 @@ describe('Receipt at the payment start', () => {
     await context.worker.runDueJobs();
     await context.deliverMail();
     expect(context.mail.sent.slice(before).filter((mail) => mail.to === BUYER)).toHaveLength(2);
+  });
+
+  it('returns a whole sale (a safe deal given back) with the sale receipt’s own lines, once', async () => {
+    const { paymentId } = await paidPayment({ sno: 'osn', items: [COFFEE, DELIVERY] });
+    await settleReceipts(paymentId);
+    const enqueue = () =>
+      context.deps.db
+        .transaction()
+        .execute((trx) => enqueueWholeSaleRefundReceipt(trx, context.deps.clock, paymentId));
+    expect(await enqueue()).toMatchObject({ isNew: true });
+    expect(await enqueue()).toMatchObject({ isNew: false });
+    const receipts = await settleReceipts(paymentId);
+    expect(
+      receipts.map((receipt) => [receipt.kind, receipt.status, receipt.total_minor, receipt.refund_id]),
+    ).toEqual([
+      ['sell', 'done', 25_000n, null],
+      ['sell_refund', 'done', 25_000n, null],
+    ]);
+    const draft = draftFromJson(receipts[1]!.draft);
+    if (draft instanceof Error) throw draft;
+    expect(draft.items.map((item) => [item.name, item.sumMinor])).toEqual([
+      ['Кофе', 15_000n],
+      ['Доставка', 10_000n],
+    ]);
   });
 
   it('e-mails the receipt in English when the payment was in English', async () => {

@@ -12,6 +12,7 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../schema.js';
+import { enqueueWholeSaleRefundReceipt } from '../fiscal/index.js';
 import { platformAccount, postTransfer, shopAccount, type TransferLeg } from '../ledger/index.js';
 import type { DealRow } from './deal.tables.js';
 
@@ -77,7 +78,12 @@ export async function postReleaseTransfer(
   return posted.transferId;
 }
 
+/**
+ * The escrow given back to the buyer, and the receipt that goes with it: the sale's receipt lines as a
+ * 'sell_refund' (54-FZ wants the return registered like the sale was).
+ */
 export async function postRefundTransfer(trx: Transaction<Database>, clock: Clock, deal: DealRow) {
+  if (deal.payment_id) await enqueueWholeSaleRefundReceipt(trx, clock, deal.payment_id);
   if (deal.is_test) return undefined;
   return postTransfer(trx, clock, {
     idempotencyKey: refundedTransferKey(deal.id),

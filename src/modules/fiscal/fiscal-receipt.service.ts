@@ -47,7 +47,10 @@ import { buildAtolDocument } from './providers/atol.document.js';
 export interface NewFiscalReceipt {
   readonly kind: FiscalReceiptKind;
   readonly paymentId: string;
-  /** The refund a 'sell_refund' receipt is for; absent for 'sell'. */
+  /**
+   * The refund a 'sell_refund' receipt is for; absent for 'sell', and for a refund of the whole payment
+   * that is not a row of `refunds` (a safe deal's escrow given back to the buyer).
+   */
   readonly refundId?: string | undefined;
   /**
    * What was sold or returned; its total must equal the payment's (or the refund's) amount. Or why no
@@ -78,9 +81,10 @@ const settingsIncomplete = text(
 
 function sourceKeyOf(input: NewFiscalReceipt): string {
   if (input.secondReceiptId !== undefined) return `payment:${input.paymentId}:second`;
-  return input.kind === 'sell'
-    ? `payment:${input.paymentId}:sell`
-    : `refund:${input.refundId ?? ''}:sell_refund`;
+  if (input.kind === 'sell') return `payment:${input.paymentId}:sell`;
+  return input.refundId === undefined
+    ? `payment:${input.paymentId}:sell_refund`
+    : `refund:${input.refundId}:sell_refund`;
 }
 
 function externalIdOf(receiptId: string, generation: number): string {
@@ -101,6 +105,8 @@ async function findSubject(trx: Transaction<Database>, input: NewFiscalReceipt) 
       return { payment, amountMinor: draftTotalMinor(input.receipt) };
     return { payment, amountMinor: payment.amount_minor };
   }
+  // The whole payment returned without a refund row (a safe deal's escrow).
+  if (input.refundId === undefined) return { payment, amountMinor: payment.amount_minor };
   const refund = input.refundId
     ? await trx
         .selectFrom('refunds')
@@ -111,6 +117,26 @@ async function findSubject(trx: Transaction<Database>, input: NewFiscalReceipt) 
   if (!refund || refund.payment_id !== payment.id)
     throw new Error(`enqueueFiscalReceipt: no refund ${input.refundId ?? '(none)'} of payment ${payment.id}`);
   return { payment, amountMinor: refund.amount_minor };
+}
+
+/**
+ * The 'sell_refund' receipt of a sale returned whole outside the refunds table (a safe deal's escrow
+ * given back to the buyer): the lines of the payment's own 'sell' receipt again. Nothing when the sale
+ * had no receipt through Kopek (no fiscal settings, IsWithoutFreeSale) or a failed one without lines.
+ */
+export async function enqueueWholeSaleRefundReceipt(
+  trx: Transaction<Database>,
+  clock: Clock,
+  paymentId: string,
+): Promise<EnqueuedFiscalReceipt | null> {
+  const sale = await withFiscalTablesInTransaction(trx)
+    .selectFrom('fiscal_receipts')
+    .select('draft')
+    .where('source_key', '=', `payment:${paymentId}:sell`)
+    .executeTakeFirst();
+  const draft = sale ? draftFromJson(sale.draft) : undefined;
+  if (!draft || draft instanceof Error || draft.items.length === 0) return null;
+  return enqueueFiscalReceipt(trx, clock, { kind: 'sell_refund', paymentId, receipt: draft });
 }
 
 interface Generation {

@@ -12,6 +12,7 @@
 export {
   acceptProviderCallback,
   enqueueFiscalReceipt,
+  enqueueWholeSaleRefundReceipt,
   getFiscalReceipt,
   isRetryable,
   listFiscalReceipts,
