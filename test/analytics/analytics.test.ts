@@ -250,6 +250,50 @@ describe('analytics', () => {
     expect((await report(b.browser, 'from=2026-03-01&to=2026-03-03')).offline).toBeNull();
   });
 
+  it('adds up revenue by item from paid payments’ Receipts and imported register receipts with lines', async () => {
+    const line = (name: string, quantityThousandths: string, sumMinor: string) => ({
+      name,
+      quantityThousandths,
+      sumMinor,
+    });
+    const receiptId = createId('pay');
+    await context.deps.db
+      .insertInto('payments')
+      .values({
+        id: receiptId,
+        shop_id: a.shop1,
+        account_id: a.accountId,
+        inv_id: BigInt(invId++),
+        is_inv_id_assigned: false,
+        is_test: false,
+        status: 'paid',
+        out_sum_text: '450',
+        amount_minor: 45_000n,
+        currency: 'RUB',
+        description: 'x',
+        payment_method: 'SBP',
+        shp: '[]',
+        receipt_parsed: JSON.stringify({
+          items: [line('Кофе', '2000', '30000'), line('Доставка', '1000', '15000')],
+        }),
+        created_at: new Date('2026-03-02T10:00:00Z'),
+        updated_at: new Date('2026-03-02T10:00:00Z'),
+        paid_at: new Date('2026-03-02T10:00:00Z'),
+      })
+      .execute();
+    await sql`insert into imported_receipts (id, account_id, shop_id, source, fn_number, fiscal_document_number,
+        operation, receipt_at, total_minor, items, created_at)
+      values (${createId('imr')}, ${a.accountId}, ${a.shop1}, 'file', '9999078900009999', 1, 'sell',
+        ${new Date('2026-03-02T12:00:00Z')}, 22500,
+        ${JSON.stringify([line('Кофе', '1500', '22500')])}::jsonb, now())`.execute(context.deps.db);
+    const answer = await report(a.browser, 'from=2026-03-01&to=2026-03-03');
+    expect(answer.byItem).toEqual([
+      { name: 'Кофе', online: '300.00', offline: '225.00', revenue: '525.00', quantity: '3.5' },
+      { name: 'Доставка', online: '150.00', offline: '0.00', revenue: '150.00', quantity: '1' },
+    ]);
+    expect((await report(b.browser, 'from=2026-03-01&to=2026-03-03')).byItem).toEqual([]);
+  });
+
   it("shows another account nothing of A's, even with A's shop id", async () => {
     const answer = await report(b.browser, `from=2026-03-01&to=2026-03-03&shopId=${a.shop1}`);
     expect(answer.totals.paidCount).toBe(0);

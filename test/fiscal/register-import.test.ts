@@ -55,6 +55,45 @@ describe('the export reader', () => {
     expect(json.rows).toEqual([expect.objectContaining({ line: 1, operation: 'buy', totalMinor: 1_250n })]);
   });
 
+  it('reads the receipt lines of an `items` column (JSON, quoted in CSV) that add up to the total', () => {
+    const items = JSON.stringify([
+      { name: 'Кофе; зерно', quantity: '1.5', sum: '300.00' },
+      { name: 'Пакет', quantity: 1, sum: 5 },
+    ]);
+    const csv = `${HEADER};items\n${FN};7;;01.03.2026 12:00:00;sell;305.00;;;"${items.replace(/"/g, '""')}"`;
+    const parsed = parseImportFile('csv', csv);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.rows[0]?.items).toEqual([
+      { name: 'Кофе; зерно', quantityThousandths: 1_500n, sumMinor: 30_000n },
+      { name: 'Пакет', quantityThousandths: 1_000n, sumMinor: 500n },
+    ]);
+    const json = parseImportFile(
+      'json',
+      JSON.stringify([
+        {
+          fn: FN,
+          fd: 8,
+          datetime: '02.03.2026 10:00:00',
+          operation: 'sell',
+          total: 10,
+          items: [{ name: 'Чай', quantity: 1, sum: 9 }],
+        },
+        {
+          fn: FN,
+          fd: 9,
+          datetime: '02.03.2026 10:00:00',
+          operation: 'sell',
+          total: 10,
+          items: [{ name: '', quantity: 1, sum: 10 }],
+        },
+      ]),
+    );
+    expect(json.problems).toEqual([
+      expect.objectContaining({ line: 1, field: 'items' }),
+      expect.objectContaining({ line: 2, field: 'items' }),
+    ]);
+  });
+
   it.each([
     ['a short FN', `123;1;;01.03.2026 12:00:00;sell;1.00;;`, 'fn'],
     ['a zero document number', `${FN};0;;01.03.2026 12:00:00;sell;1.00;;`, 'fd'],

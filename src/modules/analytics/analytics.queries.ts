@@ -75,6 +75,61 @@ export interface AnalyticsReport {
   readonly previousSeries: SeriesPoint[];
   readonly byShop: (Breakdown & { readonly name: string })[];
   readonly byMethod: Breakdown[];
+  /** Revenue by item (roubles only): online from paid payments' Receipts, offline from register imports. */
+  readonly byItem: ItemRevenue[];
+}
+
+export interface ItemRevenue {
+  readonly name: string;
+  readonly online: string;
+  readonly offline: string;
+  readonly revenue: string;
+  /** Units sold, with up to 3 decimals (weights). */
+  readonly quantity: string;
+}
+
+const TOP_ITEMS = 20;
+
+/**
+ * The best-selling items of the period: the lines of paid live payments' Receipts (as read at the start,
+ * payments.receipt_parsed) and of imported register sale receipts that carried lines, by name.
+ */
+async function revenueByItem(
+  db: Kysely<Database>,
+  request: AnalyticsRequest,
+  range: { from: Date; until: Date },
+): Promise<ItemRevenue[]> {
+  const paymentShop = request.shopId === undefined ? sql`` : sql`and p.shop_id = ${request.shopId}`;
+  const receiptShop = request.shopId === undefined ? sql`` : sql`and r.shop_id = ${request.shopId}`;
+  const result = await sql<{ name: string; online: string; offline: string; quantity: string }>`
+    with lines as (
+      select item->>'name' as name, (item->>'sumMinor')::bigint as online, 0::bigint as offline,
+        (item->>'quantityThousandths')::bigint as quantity
+      from payments p cross join lateral jsonb_array_elements(p.receipt_parsed->'items') item
+      where p.account_id = ${request.accountId} ${paymentShop} and p.status = 'paid' and not p.is_test
+        and p.receipt_parsed is not null and p.paid_at >= ${range.from} and p.paid_at < ${range.until}
+      union all
+      select item->>'name', 0, (item->>'sumMinor')::bigint, (item->>'quantityThousandths')::bigint
+      from imported_receipts r cross join lateral jsonb_array_elements(r.items) item
+      where r.account_id = ${request.accountId} ${receiptShop} and r.items is not null
+        and (r.operation is null or r.operation = 'sell')
+        and r.receipt_at >= ${range.from} and r.receipt_at < ${range.until}
+    )
+    select name, sum(online)::text as online, sum(offline)::text as offline, sum(quantity)::text as quantity
+    from lines group by name order by sum(online) + sum(offline) desc, name limit ${TOP_ITEMS}`.execute(db);
+  return result.rows.map((row) => ({
+    name: row.name,
+    online: formatMinor(BigInt(row.online), 'RUB'),
+    offline: formatMinor(BigInt(row.offline), 'RUB'),
+    revenue: formatMinor(BigInt(row.online) + BigInt(row.offline), 'RUB'),
+    quantity: formatThousandths(BigInt(row.quantity)),
+  }));
+}
+
+function formatThousandths(value: bigint): string {
+  const whole = value / 1000n;
+  const fraction = (value % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
+  return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
 }
 
 type Dimension = 'bucket' | 'shop' | 'method' | 'total';
@@ -309,7 +364,7 @@ export async function buildAnalyticsReport(
   const length = request.until.getTime() - request.from.getTime();
   const current = { from: request.from, until: request.until };
   const previous = { from: new Date(request.from.getTime() - length), until: request.from };
-  const [totals, previousTotals, series, previousSeries, byShop, byMethod, shops, offline] =
+  const [totals, previousTotals, series, previousSeries, byShop, byMethod, shops, offline, byItem] =
     await Promise.all([
       countByKey(db, request, currency, current, 'total'),
       countByKey(db, request, currency, previous, 'total'),
@@ -320,6 +375,7 @@ export async function buildAnalyticsReport(
       db.selectFrom('shops').select(['id', 'name']).where('account_id', '=', request.accountId).execute(),
       // Fiscal receipts are in roubles (54-FZ): register data joins the picture of a rouble account only.
       currency === 'RUB' ? offlineReport(db, request, current, previous) : Promise.resolve(null),
+      currency === 'RUB' ? revenueByItem(db, request, current) : Promise.resolve([]),
     ]);
   const shopNames = new Map(shops.map((shop) => [shop.id, shop.name]));
   const byTurnover = (x: { turnover: string }, y: { turnover: string }) =>
@@ -338,5 +394,6 @@ export async function buildAnalyticsReport(
     byMethod: [...byMethod]
       .map(([key, counts]) => ({ key, ...toFigures(counts, currency) }))
       .sort(byTurnover),
+    byItem,
   };
 }

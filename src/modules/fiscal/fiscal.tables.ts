@@ -157,6 +157,8 @@ export type ImportedReceiptsTable = {
   total_minor: bigint;
   cash_minor: bigint | null;
   electronic_minor: bigint | null;
+  /** The receipt's lines when the export had them (0037): name, quantityThousandths, sumMinor. */
+  items: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: Date;
 };
 

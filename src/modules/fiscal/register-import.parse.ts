@@ -5,7 +5,9 @@
  * - columns (CSV header, JSON keys): `fn` (FN serial, 16 digits), `fd` (document number), `fp` (fiscal
  *   sign, optional), `datetime` (`dd.mm.yyyy HH:MM:SS` as printed, Moscow time, or ISO 8601 with an
  *   offset), `operation` (sell, sell_refund, buy, buy_refund), `total`, `cash` and `electronic`
- *   (optional; when both are given they add up to the total);
+ *   (optional; when both are given they add up to the total), `items` (optional: the receipt's lines as a
+ *   JSON array of { name, quantity, sum }, in CSV a quoted JSON field; their sums add up to the total;
+ *   they feed the revenue by item);
  * - CSV: comma or semicolon (the header decides), fields may be double-quoted, amounts with a dot or a
  *   comma; the first line is the header, so data lines are numbered from 2; JSON: an array of objects,
  *   numbered from 1;
@@ -20,7 +22,18 @@ import { parseAtolTimestamp } from './providers/atol.document.js';
 
 export const MAX_IMPORT_LINES = 10_000;
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
-export const IMPORT_COLUMNS = ['fn', 'fd', 'fp', 'datetime', 'operation', 'total', 'cash', 'electronic'];
+export const IMPORT_COLUMNS = [
+  'fn',
+  'fd',
+  'fp',
+  'datetime',
+  'operation',
+  'total',
+  'cash',
+  'electronic',
+  'items',
+];
+const MAX_ITEMS = 100;
 const OPERATIONS: readonly ImportedReceiptOperation[] = ['sell', 'sell_refund', 'buy', 'buy_refund'];
 const REQUIRED = ['fn', 'fd', 'datetime', 'operation', 'total'];
 
@@ -34,6 +47,14 @@ export interface ImportedRow {
   readonly totalMinor: bigint;
   readonly cashMinor: bigint | null;
   readonly electronicMinor: bigint | null;
+  readonly items: readonly ImportedItem[];
+}
+
+/** One line of an imported receipt: what was sold, how much of it, for what sum. */
+export interface ImportedItem {
+  readonly name: string;
+  readonly quantityThousandths: bigint;
+  readonly sumMinor: bigint;
 }
 
 export interface ImportLineProblem {
@@ -69,6 +90,11 @@ const FIELD_PROBLEMS: Record<string, LocalizedText> = {
   total: text('сумма: число с двумя знаками после точки.', 'amount: a number with up to two decimals.'),
 };
 const MISSING = text('поле обязательно.', 'this field is required.');
+const BAD_ITEMS = text(
+  `позиции: JSON-массив до ${MAX_ITEMS} объектов { name (до 128 символов), quantity (до 3 знаков после точки), sum }.`,
+  `items: a JSON array of up to ${MAX_ITEMS} objects { name (up to 128 characters), quantity (up to 3 decimals), sum }.`,
+);
+const ITEMS_MISMATCH = text('суммы позиций не равны сумме чека.', 'the items do not add up to the total.');
 const PAYMENTS_MISMATCH = text(
   'наличные и безналичные вместе не равны сумме чека.',
   'cash and electronic do not add up to the total.',
@@ -125,8 +151,13 @@ function readRow(line: number, fields: Fields, problems: ImportLineProblem[]): I
   const [totalMinor, cashMinor, electronicMinor] = amounts as [bigint | null, bigint | null, bigint | null];
   if (totalMinor !== null && cashMinor !== null && electronicMinor !== null)
     if (cashMinor + electronicMinor !== totalMinor) problem('cash', PAYMENTS_MISMATCH);
+  const itemsText = value('items');
+  const items = itemsText === undefined ? [] : readItems(itemsText);
+  if (items === undefined) problem('items', BAD_ITEMS);
+  else if (items.length > 0 && totalMinor !== null && sumOf(items) !== totalMinor)
+    problem('items', ITEMS_MISMATCH);
   if (problems.length > before || !fnNumber || fdNumber === undefined || !receiptAt) return undefined;
-  if (!operation || totalMinor === null) return undefined;
+  if (!operation || totalMinor === null || !items) return undefined;
   return {
     line,
     fnNumber,
@@ -137,7 +168,40 @@ function readRow(line: number, fields: Fields, problems: ImportLineProblem[]): I
     totalMinor,
     cashMinor,
     electronicMinor,
+    items,
   };
+}
+
+const sumOf = (items: readonly ImportedItem[]) => items.reduce((sum, item) => sum + item.sumMinor, 0n);
+
+/** The `items` field (a JSON array) as lines, or undefined when it is not what the header describes. */
+function readItems(textValue: string): ImportedItem[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textValue);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length > MAX_ITEMS) return undefined;
+  const items: ImportedItem[] = [];
+  for (const entry of parsed) {
+    const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+    const name = typeof fields.name === 'string' ? fields.name.trim() : '';
+    const quantity =
+      typeof fields.quantity === 'number' || typeof fields.quantity === 'string'
+        ? String(fields.quantity)
+        : '';
+    const sum =
+      typeof fields.sum === 'number' || typeof fields.sum === 'string'
+        ? readMoney(String(fields.sum))
+        : undefined;
+    const match = /^(\d{1,9})(?:[.,](\d{1,3}))?$/.exec(quantity.trim());
+    if (name === '' || name.length > 128 || !match || sum === undefined || sum < 0n) return undefined;
+    const quantityThousandths = BigInt(match[1] ?? '0') * 1000n + BigInt((match[2] ?? '').padEnd(3, '0'));
+    if (quantityThousandths === 0n) return undefined;
+    items.push({ name, quantityThousandths, sumMinor: sum });
+  }
+  return items;
 }
 
 /** CSV fields of one line: comma or semicolon, double quotes around a field, "" for a quote inside. */
@@ -198,6 +262,7 @@ function readJson(content: string, problems: ImportLineProblem[]): [number, Fiel
     const fields = Object.fromEntries(
       IMPORT_COLUMNS.map((column) => {
         const raw = object[column];
+        if (column === 'items' && Array.isArray(raw)) return [column, JSON.stringify(raw)];
         return [column, typeof raw === 'number' || typeof raw === 'string' ? String(raw) : undefined];
       }),
     );
@@ -212,7 +277,14 @@ function sameRow(left: ImportedRow, right: ImportedRow): boolean {
     left.receiptAt.getTime() === right.receiptAt.getTime() &&
     left.totalMinor === right.totalMinor &&
     left.cashMinor === right.cashMinor &&
-    left.electronicMinor === right.electronicMinor
+    left.electronicMinor === right.electronicMinor &&
+    left.items.length === right.items.length &&
+    left.items.every(
+      (item, index) =>
+        item.name === right.items[index]?.name &&
+        item.quantityThousandths === right.items[index]?.quantityThousandths &&
+        item.sumMinor === right.items[index]?.sumMinor,
+    )
   );
 }
 

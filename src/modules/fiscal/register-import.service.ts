@@ -10,7 +10,7 @@
  *   in one transaction. A document already imported (same FN and document number) is a duplicate and
  *   kept once, whichever way it first came.
  */
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { createSecretToken, hashToken } from '../../platform/crypto.js';
@@ -119,7 +119,7 @@ export async function createImportCallbackUrl(
   return { url: `${deps.config.publicUrl}${IMPORT_CALLBACK_PATH}/${token}` };
 }
 
-type NewImportedReceipt = Omit<ImportedReceiptsTable, 'id' | 'created_at'>;
+type NewImportedReceipt = Omit<Insertable<ImportedReceiptsTable>, 'id' | 'created_at'>;
 
 /** Inserts receipts not yet known (by FN and document number); answers how many were new. */
 async function insertNew(
@@ -157,6 +157,16 @@ function toNewReceipt(accountId: string, shopId: string, row: ImportedRow): NewI
     total_minor: row.totalMinor,
     cash_minor: row.cashMinor,
     electronic_minor: row.electronicMinor,
+    items:
+      row.items.length === 0
+        ? null
+        : JSON.stringify(
+            row.items.map((item) => ({
+              name: item.name,
+              quantityThousandths: item.quantityThousandths.toString(),
+              sumMinor: item.sumMinor.toString(),
+            })),
+          ),
   };
 }
 

@@ -64,6 +64,15 @@ interface Report {
   previousSeries: Point[];
   byShop: Row[];
   byMethod: Row[];
+  byItem: ItemRow[];
+}
+
+interface ItemRow {
+  name: string;
+  online: string;
+  offline: string;
+  revenue: string;
+  quantity: string;
 }
 
 const PRESETS = ['7', '30', '90', '365'] as const;
@@ -414,6 +423,7 @@ function ReportView({ report }: { report: Report }) {
         }))}
         money={money}
       />
+      <ItemTable rows={report.byItem} />
       {!offline && <p className="hint">{t('offline')}</p>}
     </>
   );
@@ -441,6 +451,53 @@ function Kpi(props: {
       </dd>
       {props.detail && <dd className="muted">{props.detail}</dd>}
     </div>
+  );
+}
+
+/** Revenue by item: online from payments' Receipts, offline from register imports with lines. */
+function ItemTable({ rows }: { rows: ItemRow[] }) {
+  const t = useTexts(analyticsTexts);
+  const { language } = useLanguage();
+  if (rows.length === 0) return null;
+  const money = (amount: string) => formatAmount(amount, 'RUB', language);
+  const columns = ['item.online', 'item.offline', 'item.revenue', 'item.quantity'] as const;
+  return (
+    <section className="analytics-table">
+      <h2>{t('table.byItem')}</h2>
+      <div className="card flush table-scroll">
+        <table className="table responsive-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('item.name')}</th>
+              {columns.map((column) => (
+                <th key={column} scope="col" className="numeric">
+                  {t(column)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.name}>
+                <td data-label={t('item.name')}>{row.name}</td>
+                <td data-label={t('item.online')} className="numeric">
+                  {money(row.online)}
+                </td>
+                <td data-label={t('item.offline')} className="numeric">
+                  {money(row.offline)}
+                </td>
+                <td data-label={t('item.revenue')} className="numeric">
+                  {money(row.revenue)}
+                </td>
+                <td data-label={t('item.quantity')} className="numeric">
+                  {row.quantity}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 
