@@ -1,7 +1,8 @@
 /**
  * Support, end to end in Chromium: the merchant opens a request with a screenshot attached, the operator
- * answers it in the back-office (and leaves an internal note), and the merchant's open ticket page shows
- * the reply without a reload, while the note never appears. The reply also arrives by e-mail.
+ * keeps a canned answer, answers the request in the back-office starting from it (and leaves an internal
+ * note), and the merchant's open ticket page shows the reply without a reload, while the note never
+ * appears. The reply also arrives by e-mail.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ let browser: Browser;
 const SUBJECT = 'Не приходит ResultURL';
 const QUESTION = 'Покупатель оплатил заказ, а уведомление на сайт не пришло.';
 const REPLY = 'Ваш сервер ответил 500: проверьте обработчик ResultURL, мы повторим отправку.';
+const REPLY_EN = 'Your server answered 500: check the ResultURL handler, we will send it again.';
+const CANNED_TITLE = 'ResultURL: ответ 500';
 const NOTE = 'Внутреннее: эквайер ни при чём.';
 const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -83,6 +86,17 @@ describe.skipIf(!HAS_CHROMIUM)('support in Chromium', () => {
     });
     const operator = await operatorContext.newPage();
     await signIn(operator, 'operator@kopek.local', 'operator-password-1', /\/backoffice/);
+    await operator.getByRole('link', { name: 'Шаблоны ответов', exact: true }).click();
+    await operator.waitForURL(/\/backoffice\/canned-answers$/);
+    await operator.getByLabel('Название').fill(CANNED_TITLE);
+    await operator.getByLabel('Тема обращений').selectOption('payments');
+    await operator.getByLabel('Текст на русском').fill(REPLY);
+    await operator.getByLabel('Текст на английском').fill(REPLY_EN);
+    await operator.getByRole('button', { name: 'Добавить шаблон' }).click();
+    await expect.poll(() => operator.getByText('Шаблон добавлен.').isVisible()).toBe(true);
+    await expect
+      .poll(() => operator.getByRole('cell', { name: CANNED_TITLE, exact: true }).isVisible())
+      .toBe(true);
     await operator.getByRole('link', { name: 'Обращения', exact: true }).click();
     await operator.waitForURL(/\/backoffice\/support$/);
     await operator.getByRole('link', { name: SUBJECT }).click();
@@ -91,7 +105,9 @@ describe.skipIf(!HAS_CHROMIUM)('support in Chromium', () => {
     await operator.getByLabel('Заметка').fill(NOTE);
     await operator.getByRole('button', { name: 'Добавить заметку' }).click();
     await expect.poll(() => operator.getByText('Заметка добавлена.').isVisible()).toBe(true);
-    await operator.getByLabel('Текст ответа').fill(REPLY);
+    // The canned answer fills the reply box in the merchant's language (Russian), ready to edit.
+    await operator.getByLabel('Шаблон ответа').selectOption({ label: CANNED_TITLE });
+    await expect.poll(() => operator.getByLabel('Текст ответа').inputValue()).toBe(REPLY);
     await operator.getByRole('button', { name: 'Ответить', exact: true }).click();
     await expect.poll(() => operator.getByText('Ответ отправлен мерчанту.').isVisible()).toBe(true);
     await operator.screenshot({ path: screenshotPath('support-02-backoffice-replied'), fullPage: true });

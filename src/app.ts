@@ -21,13 +21,18 @@ import { registerAnalyticsRoutes } from './modules/analytics/index.js';
 import { registerBackofficeRoutes } from './modules/backoffice/index.js';
 import { registerBalanceRoutes } from './modules/balances/index.js';
 import { registerBroadcastRoutes } from './modules/broadcasts/index.js';
+import { registerTariffAdminRoutes, registerTariffCabinetRoutes } from './modules/tariffs/index.js';
 import { registerCheckoutRoutes } from './modules/checkout/index.js';
 import {
   registerDealBackofficeRoutes,
   registerDealPageRoutes,
   registerDealRoutes,
 } from './modules/deals/index.js';
-import { registerDocumentBackofficeRoutes, registerDocumentRoutes } from './modules/documents/index.js';
+import {
+  documentSettingsFromEnv,
+  registerDocumentBackofficeRoutes,
+  registerDocumentRoutes,
+} from './modules/documents/index.js';
 import { registerDemoStoreRoutes } from './modules/demo-store/index.js';
 import {
   registerAtolSandbox,
@@ -54,7 +59,7 @@ import {
   registerRecurringRoutes,
 } from './modules/payments/index.js';
 import { registerMessageRoutes, registerUnsubscribeRoutes } from './modules/messages/index.js';
-import { registerPayoutRoutes } from './modules/payouts/index.js';
+import { registerPayoutQueueRoutes, registerPayoutRoutes } from './modules/payouts/index.js';
 import { registerRefundApiRoutes, registerRefundRoutes } from './modules/refunds/index.js';
 import { registerModerationRoutes, registerShopRoutes } from './modules/shops/index.js';
 import { registerSupportDeskRoutes, registerSupportRoutes } from './modules/support/index.js';
@@ -163,6 +168,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       cabinet.get('/platform', async () => ({ isSandbox: deps.providers.cardAcquirer.isSandbox }));
       registerAccountRoutes(cabinet, deps);
       registerShopRoutes(cabinet, deps);
+      registerTariffCabinetRoutes(cabinet, deps);
       registerOperationRoutes(cabinet, deps);
       registerBalanceRoutes(cabinet, deps);
       registerRefundRoutes(cabinet, deps);
@@ -186,11 +192,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerModerationRoutes(backoffice, deps);
       registerBackofficeRoutes(backoffice, deps);
       registerBroadcastRoutes(backoffice, deps);
+      registerTariffAdminRoutes(backoffice, deps);
       registerStaffRoutes(backoffice, deps);
       registerAttemptReviewRoutes(backoffice, deps, deps.providers.cardAcquirer);
       registerRecurringBackofficeRoutes(backoffice, deps);
       registerDealBackofficeRoutes(backoffice, deps);
       registerDocumentBackofficeRoutes(backoffice, deps);
+      registerPayoutQueueRoutes(backoffice, deps, () => documentSettingsFromEnv().operator);
       registerSupportDeskRoutes(backoffice, deps);
       registerKycModerationRoutes(backoffice, deps);
     },

@@ -29,6 +29,8 @@ export interface Config {
   readonly dealDeadlineDays: number;
   /** The smallest payout in minor units (every currency has 2 decimals); a shop may set a higher one. */
   readonly payoutMinimumMinor: bigint;
+  /** Payouts above this (minor units, any currency) wait for the operator's finance to approve them. */
+  readonly payoutApprovalThresholdMinor: bigint;
   /** The deadline of one call to a fiscal provider (ATOL Online), answer included. */
   readonly fiscalTimeoutMs: number;
   /** The ATOL-protocol sandbox at /atol-sandbox (never in production). */
@@ -127,6 +129,21 @@ function readPayoutMinimum(value: string | undefined): bigint {
     );
   }
   return minor;
+}
+
+/**
+ * KOPEK_PAYOUT_APPROVAL_THRESHOLD: a decimal in the currency's main unit; a payout above it waits for the
+ * operator's finance (back-office) to approve it. Default 100000.00; "0" sends every payout for approval.
+ */
+function readPayoutApprovalThreshold(value: string | undefined): bigint {
+  if (value === undefined || value === '') return 10_000_000n;
+  const match = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(value);
+  if (!match)
+    throw new ConfigError(
+      'KOPEK_PAYOUT_APPROVAL_THRESHOLD',
+      `expected an amount such as 100000 or 100000.00 (a dot, at most two decimals), got "${value}"`,
+    );
+  return BigInt(match[1] ?? '0') * 100n + BigInt((match[2] ?? '').padEnd(2, '0'));
 }
 
 /**
@@ -290,6 +307,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     holdReleaseDays: readHoldReleaseDays(environment.KOPEK_HOLD_RELEASE_DAYS),
     dealDeadlineDays: readDealDeadlineDays(environment.KOPEK_DEAL_DEADLINE_DAYS),
     payoutMinimumMinor: readPayoutMinimum(environment.KOPEK_PAYOUT_MINIMUM),
+    payoutApprovalThresholdMinor: readPayoutApprovalThreshold(environment.KOPEK_PAYOUT_APPROVAL_THRESHOLD),
     fiscalTimeoutMs: readFiscalTimeoutMs(environment.KOPEK_FISCAL_TIMEOUT_MS),
     isAtolSandboxEnabled: readAtolSandbox(environment.KOPEK_ATOL_SANDBOX, nodeEnv),
     methodAttemptTtlMinutes: readMethodAttemptTtl(environment),

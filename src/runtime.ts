@@ -15,6 +15,7 @@ import { deleteStaleSessionsAndLinks } from './modules/accounts/index.js';
 import { deleteStaleIdempotencyRecords, IDEMPOTENCY_RETENTION_MS } from './modules/api-v1/index.js';
 import { SETTLEMENT_INTERVAL_MS, settleAllDuePayments } from './modules/balances/index.js';
 import { BROADCAST_QUEUE, createBroadcastHandler } from './modules/broadcasts/index.js';
+import { createTariffNoticeHandler, TARIFF_NOTICE_QUEUE } from './modules/tariffs/index.js';
 import {
   createDealSettlementHandler,
   DEAL_RELEASE_INTERVAL_MS,
@@ -163,6 +164,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   worker.register(OPERATION_EXPORT_QUEUE, createOperationExportHandler(deps));
   // Broadcasts: one message per account, in batches (src/modules/broadcasts).
   worker.register(BROADCAST_QUEUE, createBroadcastHandler(deps));
+  // Tariff changes: the notice to each affected account, in batches (src/modules/tariffs).
+  worker.register(TARIFF_NOTICE_QUEUE, createTariffNoticeHandler(deps));
   // Fiscal receipts through the shop's ATOL Online account (or another service speaking its protocol):
   // registration, then report polls (src/modules/fiscal). The base URL is the merchant's setting, so in
   // production the client connects only to public addresses, checked at connection time.

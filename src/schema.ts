@@ -63,6 +63,10 @@ export interface PromoCodesTable {
   discount_days: number;
   valid_until: Timestamp | null;
   created_at: Timestamp;
+  /** Accounts that may register with the code; null: no limit (0033). */
+  usage_limit: Generated<number | null>;
+  deactivated_at: Generated<Timestamp | null>;
+  created_by: Generated<string | null>;
 }
 
 export interface AccountsTable {
@@ -421,6 +425,13 @@ export interface TariffsTable {
   fixed_minor: bigint;
   minimum_minor: bigint;
   created_at: Timestamp;
+  /** The schedule (0033): the row applies from this moment until the next row of its scope. */
+  effective_from: Timestamp;
+  created_by: Generated<string | null>;
+  cancelled_at: Generated<Timestamp | null>;
+  cancelled_by: Generated<string | null>;
+  accounts_notified: Generated<number>;
+  notified_at: Generated<Timestamp | null>;
 }
 
 // refunds

@@ -472,6 +472,7 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   [`POST ${cabinet}/shops/:id/moderation`]: [
     foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/moderation` })),
   ],
+  [`GET ${cabinet}/shops/:id/tariffs`]: [foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/tariffs` }))],
   [`GET ${cabinet}/shops/:shopId/fiscal-settings`]: [
     foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-settings` })),
   ],
@@ -803,6 +804,37 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     foreign((v) => ({ url: `/api/backoffice/staff/${v.userId}`, body: { role: 'owner' } }), 'backoffice'),
   ],
   ['GET /api/backoffice/dashboard']: [foreign(() => ({ url: '/api/backoffice/dashboard' }), 'backoffice')],
+  // Tariffs and promo codes: invalid bodies and unknown ids, so the operator's own call changes nothing.
+  ['GET /api/backoffice/tariffs']: [
+    foreign((v) => ({ url: `/api/backoffice/tariffs?shop=${v.shop.id}` }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/tariffs']: [
+    foreign(
+      (v) => ({
+        url: '/api/backoffice/tariffs',
+        body: { shop: v.shop.id, methodGroup: 'BankCard', percent: 'x' },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/tariffs/:id/cancel']: [
+    foreign(() => ({ url: '/api/backoffice/tariffs/tar_unknown/cancel' }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/promo-codes']: [
+    foreign(() => ({ url: '/api/backoffice/promo-codes' }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/promo-codes']: [
+    foreign(
+      () => ({
+        url: '/api/backoffice/promo-codes',
+        body: { code: '!', description: '', discountPercent: 0, discountDays: 0 },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/promo-codes/:code/deactivate']: [
+    foreign(() => ({ url: '/api/backoffice/promo-codes/UNKNOWN/deactivate' }), 'backoffice'),
+  ],
   ['GET /api/backoffice/audit']: [
     foreign((v) => ({ url: `/api/backoffice/audit?account=${v.accountId}` }), 'backoffice'),
   ],
@@ -824,6 +856,51 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
       }),
       'backoffice',
     ),
+  ],
+  ['GET /api/backoffice/payouts/queue']: [
+    foreign(() => ({ url: '/api/backoffice/payouts/queue' }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/payouts/:id/approve']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/payouts/${v.payoutId}/approve`, body: { delivery: 'bank_file' } }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/payouts/:id/reject']: [
+    foreign(
+      (v) => ({ url: `/api/backoffice/payouts/${v.payoutId}/reject`, body: { reason: 'Stranger' } }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/payouts/:id/executed']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/payouts/${v.payoutId}/executed`,
+        body: { bankReference: 'STRANGER', executedOn: '2026-01-02' },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['POST /api/backoffice/payouts/:id/returned']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/payouts/${v.payoutId}/returned`,
+        body: { reason: 'Stranger', returnedOn: '2026-01-02' },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/payout-exports']: [
+    foreign(() => ({ url: '/api/backoffice/payout-exports' }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/payout-exports']: [
+    foreign(
+      (v) => ({ url: '/api/backoffice/payout-exports', body: { payoutIds: [v.payoutId] } }),
+      'backoffice',
+    ),
+  ],
+  ['GET /api/backoffice/payout-exports/:id/file']: [
+    foreign(() => ({ url: '/api/backoffice/payout-exports/pxf_unknown/file' }), 'backoffice'),
   ],
   ['GET /api/backoffice/deals']: [foreign(() => ({ url: '/api/backoffice/deals' }), 'backoffice')],
   ['POST /api/backoffice/deals/:id/decide']: [
@@ -897,6 +974,43 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ],
   ['GET /api/backoffice/support/attachments/:id']: [
     foreign((v) => ({ url: `/api/backoffice/support/attachments/${v.attachmentId}` }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/support/agents']: [
+    foreign(() => ({ url: '/api/backoffice/support/agents' }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/support/tickets/:id/assignee']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/support/tickets/${v.ticketId}/assignee`,
+        body: { assigneeUserId: null },
+      }),
+      'backoffice',
+    ),
+  ],
+  // Canned answers belong to the operator, not to an account: a merchant is refused by role.
+  ['GET /api/backoffice/support/canned-answers']: [
+    foreign(() => ({ url: '/api/backoffice/support/canned-answers' }), 'backoffice'),
+  ],
+  ['POST /api/backoffice/support/canned-answers']: [
+    foreign(
+      () => ({
+        url: '/api/backoffice/support/canned-answers',
+        body: { title: 'Stranger', bodyRu: 'Stranger' },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['PUT /api/backoffice/support/canned-answers/:id']: [
+    foreign(
+      () => ({
+        url: '/api/backoffice/support/canned-answers/cna_x',
+        body: { title: 'Stranger', bodyRu: 'x' },
+      }),
+      'backoffice',
+    ),
+  ],
+  ['DELETE /api/backoffice/support/canned-answers/:id']: [
+    foreign(() => ({ url: '/api/backoffice/support/canned-answers/cna_x' }), 'backoffice'),
   ],
   ['GET /api/backoffice/feedback']: [foreign(() => ({ url: '/api/backoffice/feedback' }), 'backoffice')],
   ['POST /api/backoffice/feedback/:id/status']: [

@@ -140,4 +140,28 @@ describe('feedback', () => {
       (await merchantB.post('/api/cabinet/feedback', { category: 'other', body: 'Через час' })).statusCode,
     ).toBe(201);
   });
+
+  it('shows the merchant each triage status, "under review" included, in the cabinet', async () => {
+    const sent = await merchantA.post('/api/cabinet/feedback', { category: 'idea', body: 'Тёмная тема' });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const { id } = sent.json() as FeedbackItem;
+    for (const status of ['under_review', 'planned', 'declined']) {
+      const set = await operator.browser.post(`/api/backoffice/feedback/${id}/status`, { status });
+      expect(set.statusCode, set.body).toBe(200);
+      expect((await history(merchantA)).find((item) => item.id === id)?.status).toBe(status);
+    }
+    const reviewing = await operator.browser.post(`/api/backoffice/feedback/${id}/status`, {
+      status: 'under_review',
+      answer: 'Обсуждаем с дизайнерами.',
+    });
+    expect(reviewing.statusCode).toBe(200);
+    const queue = await operator.browser.get('/api/backoffice/feedback?status=under_review');
+    expect(queue.json().items.map((item: FeedbackItem) => item.id)).toEqual([id]);
+    expect((await history(merchantA)).find((item) => item.id === id)).toMatchObject({
+      status: 'under_review',
+      answer: 'Обсуждаем с дизайнерами.',
+    });
+    const messages = await inbox(merchantA, '?category=support');
+    expect(messages.items[0]!.preview.ru).toContain('на рассмотрении');
+  });
 });

@@ -12,6 +12,7 @@ import { AuditSearchPage } from './features/backoffice/audit-search.page';
 import { BackofficeHome, BackofficeLayout } from './features/backoffice/backoffice.layout';
 import { StaffPage } from './features/backoffice/staff.page';
 import { BroadcastsPage } from './features/backoffice/broadcasts.page';
+import { TariffsPage } from './features/backoffice/tariffs.page';
 import { PlatformDashboardPage } from './features/backoffice/platform-dashboard.page';
 import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
@@ -19,6 +20,7 @@ import { EmployeesPage } from './features/employees/employees.page';
 import { DealDisputesPage } from './features/deals/deal-disputes.page';
 import { DealsPage } from './features/deals/deals.page';
 import { DocumentDispatchPage } from './features/documents/document-dispatch.page';
+import { PayoutsQueuePage } from './features/backoffice/payouts-queue.page';
 import { DocumentsPage } from './features/documents/documents.page';
 import { InvoicesPage } from './features/invoices/invoices.page';
 import { MessagePage } from './features/messages/message.page';
@@ -37,6 +39,7 @@ import { TicketPage } from './features/support/ticket.page';
 import { TicketsPage } from './features/support/tickets.page';
 import { KycPage } from './features/kyc/kyc.page';
 import { KycQueuePage } from './features/kyc/kyc-queue.page';
+import { CannedAnswersPage } from './features/support-desk/canned-answers.page';
 import { DeskTicketPage } from './features/support-desk/desk-ticket.page';
 import { FeedbackTriagePage } from './features/support-desk/feedback-triage.page';
 import { TicketQueuePage } from './features/support-desk/ticket-queue.page';
@@ -192,11 +195,14 @@ export function App() {
               <Route path="dashboard" element={<PlatformDashboardPage />} />
               <Route path="audit" element={<AuditSearchPage />} />
               <Route path="broadcasts" element={<BroadcastsPage />} />
+              <Route path="tariffs" element={<TariffsPage />} />
               <Route path="staff" element={<StaffPage />} />
               <Route path="documents" element={<DocumentDispatchPage />} />
+              <Route path="payouts" element={<PayoutsQueuePage />} />
               <Route path="support" element={<TicketQueuePage />} />
               <Route path="support/:id" element={<DeskTicketPage />} />
               <Route path="feedback" element={<FeedbackTriagePage />} />
+              <Route path="canned-answers" element={<CannedAnswersPage />} />
               <Route path="kyc" element={<KycQueuePage />} />
               <Route path="deals" element={<DealDisputesPage />} />
             </Route>

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'backoffice.finance',
   'backoffice.broadcasts',
   'backoffice.staff',
+  // Tariffs and promo codes: what merchants pay (administrators and finance).
+  'backoffice.tariffs',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -72,10 +74,11 @@ const STAFF_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
     'backoffice.finance',
     'backoffice.broadcasts',
     'backoffice.staff',
+    'backoffice.tariffs',
   ],
   moderator: ['backoffice', 'backoffice.moderation'],
   support: ['backoffice', 'backoffice.support', 'backoffice.broadcasts'],
-  finance: ['backoffice', 'backoffice.finance'],
+  finance: ['backoffice', 'backoffice.finance', 'backoffice.tariffs'],
 };
 
 export const MERCHANT_ROLES = ['administrator', 'accountant', 'developer', 'viewer'] as const;

@@ -86,15 +86,23 @@ async function checkPromoCode(
   now: Date,
   code: string,
 ): Promise<FieldProblem | undefined> {
+  // The row stays locked to the end of the registration, so two people cannot both take a code's last use.
   const promo = await trx
     .selectFrom('promo_codes')
-    .select(['valid_until'])
+    .select(['valid_until', 'usage_limit', 'deactivated_at'])
     .where('code', '=', code)
+    .forUpdate()
     .executeTakeFirst();
   if (!promo) {
     return {
       code: 'promo_unknown',
       text: { ru: 'Такого промокода нет.', en: 'There is no such promo code.' },
+    };
+  }
+  if (promo.deactivated_at !== null) {
+    return {
+      code: 'promo_inactive',
+      text: { ru: 'Этот промокод больше не действует.', en: 'This promo code is no longer active.' },
     };
   }
   if (promo.valid_until !== null && promo.valid_until.getTime() <= now.getTime()) {
@@ -103,7 +111,25 @@ async function checkPromoCode(
       text: { ru: 'Срок действия промокода истёк.', en: 'This promo code has expired.' },
     };
   }
+  if (promo.usage_limit !== null && (await countPromoUses(trx, code)) >= promo.usage_limit) {
+    return {
+      code: 'promo_exhausted',
+      text: {
+        ru: 'Этот промокод уже использовали максимальное число раз.',
+        en: 'This promo code has been used the maximum number of times.',
+      },
+    };
+  }
   return undefined;
+}
+
+async function countPromoUses(trx: Transaction<Database>, code: string): Promise<number> {
+  const row = await trx
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('promo_code', '=', code)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 async function checkAvailability(

@@ -36,7 +36,11 @@ export const Payout = Type.Object({
   amount: Type.String(),
   currency: Type.String(),
   fee: Type.String({ description: 'Always zero: payouts carry no commission.' }),
-  status: Type.String({ description: 'created, sent, executed, returned or failed.' }),
+  status: Type.String({
+    description:
+      'created, sent, executed, returned or failed; above the approval threshold first awaiting_approval, ' +
+      'then approved and exported (a bank file) or rejected (the money is back in available).',
+  }),
   recipientName: Type.String(),
   settlementAccount: Type.String({ description: 'The bank account the money goes to, masked.' }),
   schedulePeriod: Nullable(Type.String({ description: 'The schedule period of a scheduled payout.' })),

@@ -43,7 +43,7 @@ export async function computeBuyerFee(
   methodGroup: string = CARD_METHOD_GROUP,
 ): Promise<bigint | null> {
   if (!takesBuyerFee(payment, shop)) return null;
-  const tariff = await findTariff(db, payment.shop_id, methodGroup);
+  const tariff = await findTariff(db, payment.shop_id, methodGroup, deps.clock.now());
   const discountPercent = await findFeeDiscountPercent(db, payment.account_id, deps.clock.now());
   const charge = computeBuyerCharge(tariff, payment.amount_minor, discountPercent);
   // A tariff that leaves the shop nothing (100%) cannot be passed on to the buyer: the shop pays it.

@@ -90,7 +90,7 @@ export async function computePaymentFee(
 ): Promise<bigint> {
   // Test payments move no money: no fee, no ledger transfer.
   if (payment.is_test) return computeFee(NO_FEE, amountMinor, 0);
-  const tariff = await findTariff(trx, payment.shop_id, methodGroup);
+  const tariff = await findTariff(trx, payment.shop_id, methodGroup, deps.clock.now());
   const discountPercent = await findFeeDiscountPercent(trx, payment.account_id, deps.clock.now());
   return computeFee(tariff, amountMinor, discountPercent);
 }

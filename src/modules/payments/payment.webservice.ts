@@ -301,7 +301,11 @@ async function answerRates(deps: Deps, fields: Fields): Promise<string> {
 async function incSumFor(deps: Deps, shop: ShopsTable, methodGroup: string, outSum: bigint): Promise<bigint> {
   if (!shop.is_buyer_fee) return outSum;
   const discountPercent = await findFeeDiscountPercent(deps.db, shop.account_id, deps.clock.now());
-  const charge = computeBuyerCharge(await findTariff(deps.db, shop.id, methodGroup), outSum, discountPercent);
+  const charge = computeBuyerCharge(
+    await findTariff(deps.db, shop.id, methodGroup, deps.clock.now()),
+    outSum,
+    discountPercent,
+  );
   // A 100% tariff cannot be passed on (buyer-fee.ts): the shop pays it and the buyer pays OutSum.
   return charge ? charge.grossMinor : outSum;
 }
@@ -327,7 +331,7 @@ async function answerCalcOutSum(deps: Deps, fields: Fields): Promise<string> {
     );
   }
   const discountPercent = await findFeeDiscountPercent(deps.db, shop.account_id, deps.clock.now());
-  const tariff = await findTariff(deps.db, shop.id, method.group.code);
+  const tariff = await findTariff(deps.db, shop.id, method.group.code, deps.clock.now());
   return buildCalcOutSumResponse(sixDecimals(netOfGross(tariff, incSum, discountPercent), 'RUB'));
 }
 

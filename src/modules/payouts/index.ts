@@ -2,10 +2,29 @@
  * Payouts: the account's bank details (validated BIK, accounts, INN, KPP), payouts of a shop's available
  * money to them through a PayoutProvider (the SandboxBank ships with Kopek), on demand or on the shop's
  * schedule (daily or weekly, Moscow time), with a minimum per installation and per shop, and
- * reconciliation of payouts whose sending failed. Money moves only through the ledger:
- * `payout:<id>:created|executed|returned|failed`. No commission is taken on payouts.
+ * reconciliation of payouts whose sending failed. Payouts above KOPEK_PAYOUT_APPROVAL_THRESHOLD wait for the
+ * operator's finance, who approve or reject them, export them as 1C client-bank payment orders and record
+ * their execution or return (payout-queue.service.ts). Money moves only through the ledger:
+ * `payout:<id>:created|executed|returned|failed|rejected`. No commission is taken on payouts.
  */
 export { registerPayoutRoutes } from './payout.routes.js';
+export { registerPayoutQueueRoutes } from './payout-queue.routes.js';
+export {
+  approvePayout,
+  exportPayouts,
+  listPayoutQueue,
+  recordBankExecution,
+  recordBankReturn,
+  rejectPayout,
+  type OperatorBankAccount,
+} from './payout-queue.service.js';
+export {
+  encodeClientBankExchange,
+  formatClientBankExchange,
+  type ClientBankFile,
+  type ClientBankParty,
+  type ClientBankPaymentOrder,
+} from './client-bank-export.js';
 export {
   bankDetailsProblems,
   hasValidAccountKey,

@@ -95,3 +95,61 @@ export const payoutSettingsProblems = {
   minimumTooHigh: (maximum: string) =>
     problem('too_large', 'Не больше {maximum}.', 'At most {maximum}.', { maximum }),
 };
+
+/** Errors of the back-office's payout queue (payout-queue.service.ts). */
+export const payoutQueueErrors = defineErrors({
+  wrongStatus: {
+    status: 409,
+    ru: 'Выплата сейчас в статусе «{status}»: это действие для неё недоступно. Обновите список.',
+    en: 'The payout is now "{status}": this action does not apply to it. Refresh the list.',
+  },
+  bankFileRublesOnly: {
+    status: 409,
+    ru: 'Платёжным поручением выгружаются только выплаты в рублях.',
+    en: 'Only payouts in rubles can be exported as payment orders.',
+  },
+  nothingToExport: {
+    status: 409,
+    ru: 'Нет одобренных выплат для выгрузки.',
+    en: 'There are no approved payouts to export.',
+  },
+  notExportable: {
+    status: 409,
+    ru: 'Не все выбранные выплаты можно выгрузить: {ids}. Выгруженные ранее — только с отметкой «повторно».',
+    en: 'Some chosen payouts cannot be exported: {ids}. Payouts exported before need "export again".',
+  },
+  operatorBankDetailsMissing: {
+    status: 409,
+    ru: 'Не заданы банковские реквизиты оператора (KOPEK_OPERATOR_ACCOUNT, KOPEK_OPERATOR_BIK, KOPEK_OPERATOR_CORR_ACCOUNT).',
+    en: "The operator's bank details are not set (KOPEK_OPERATOR_ACCOUNT, KOPEK_OPERATOR_BIK, KOPEK_OPERATOR_CORR_ACCOUNT).",
+  },
+  exportFileNotFound: { status: 404, ru: 'Файл выгрузки не найден.', en: 'Export file not found.' },
+});
+
+export const payoutQueueProblems = {
+  reasonRequired: {
+    code: 'required',
+    text: {
+      ru: 'Напишите причину: её увидит мерчант (от 3 до 500 символов).',
+      en: 'Give the reason: the merchant sees it (3 to 500 characters).',
+    },
+  },
+  bankReferenceInvalid: {
+    code: 'invalid_bank_reference',
+    text: {
+      ru: 'Номер документа в банке: от 1 до 64 символов.',
+      en: "The bank's document reference: 1 to 64 characters.",
+    },
+  },
+  dateInvalid: {
+    code: 'invalid_date',
+    text: { ru: 'Дата: ГГГГ-ММ-ДД, не позже сегодняшней.', en: 'Date: YYYY-MM-DD, not after today.' },
+  },
+  payoutIdsRequired: {
+    code: 'required',
+    text: {
+      ru: 'Для повторной выгрузки выберите выплаты.',
+      en: 'Choose the payouts to export again.',
+    },
+  },
+} satisfies Record<string, FieldProblem>;

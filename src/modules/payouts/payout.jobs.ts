@@ -7,8 +7,9 @@
  *   counts the attempt on the payout row (committed), then calls the bank. The bank treats the payout id
  *   as an idempotency key, so an attempt after a crash or a lost answer cannot pay twice.
  * - The periodic status check asks the bank about sent payouts and records executed or returned.
- * - Reconciliation, also periodic, takes payouts still 'created' whose attempts ran out (or that are
- *   older than PAYOUT_RECONCILE_AFTER_MS, for a job lost with its worker). Under the row lock, and only
+ * - Reconciliation, also periodic, takes payouts still 'created' whose attempts ran out (or that were
+ *   created, or approved by finance, more than PAYOUT_RECONCILE_AFTER_MS ago, for a job lost with its
+ *   worker). Under the row lock, and only
  *   when no attempt started within PAYOUT_SEND_LEASE_MS, it sets reconcile_started_at: from then on no
  *   send job calls the bank for that payout, so nothing can reach the bank after the bank's answer below.
  *   It asks the bank by payout id: a payout the bank has is recorded as sent (or returned, if refused);
@@ -259,11 +260,17 @@ async function fenceStuckPayout(deps: Deps, payoutId: string, now: Date): Promis
   });
 }
 
+/**
+ * When the payout became the automatic bank's to send: its creation, or finance's approval of a payout
+ * held above the threshold (hours later, perhaps), whose send job only starts then.
+ */
+const sendableSince = (payout: PayoutRow): Date => payout.decided_at ?? payout.created_at;
+
 function isStuck(payout: PayoutRow, now: Date): boolean {
   const isGivenUp =
     payout.send_exhausted_at !== null ||
     payout.reconcile_started_at !== null ||
-    payout.created_at.getTime() < now.getTime() - PAYOUT_RECONCILE_AFTER_MS;
+    sendableSince(payout).getTime() < now.getTime() - PAYOUT_RECONCILE_AFTER_MS;
   const isAttemptRecent =
     payout.last_send_attempt_at !== null &&
     payout.last_send_attempt_at.getTime() > now.getTime() - PAYOUT_SEND_LEASE_MS;
@@ -299,7 +306,11 @@ export async function reconcileStuckPayouts(deps: Deps, provider: PayoutProvider
       eb.or([
         eb('send_exhausted_at', 'is not', null),
         eb('reconcile_started_at', 'is not', null),
-        eb('created_at', '<', new Date(now.getTime() - PAYOUT_RECONCILE_AFTER_MS)),
+        eb(
+          eb.fn.coalesce('decided_at', 'created_at'),
+          '<',
+          new Date(now.getTime() - PAYOUT_RECONCILE_AFTER_MS),
+        ),
       ]),
     )
     .where((eb) =>

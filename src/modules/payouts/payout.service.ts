@@ -65,6 +65,10 @@ export interface PayoutView {
   readonly returnReason: string | null;
   /** When Kopek learnt that the bank never received the payout and gave the money back. */
   readonly failedAt: string | null;
+  /** Above the approval threshold: the operator's finance approves (or rejects) it first. */
+  readonly approvalRequired: boolean;
+  /** Why the operator's finance refused the payout (its money went back to available). */
+  readonly rejectReason: string | null;
 }
 
 export function payoutBankDetails(row: PayoutRow): BankDetails {
@@ -89,10 +93,12 @@ export function toPayoutView(row: PayoutRow): PayoutView {
     returnedAt: row.returned_at?.toISOString() ?? null,
     returnReason: row.return_reason,
     failedAt: row.failed_at?.toISOString() ?? null,
+    approvalRequired: row.approval_required,
+    rejectReason: row.reject_reason,
   };
 }
 
-export type PayoutTransferStage = 'created' | 'executed' | 'returned' | 'failed';
+export type PayoutTransferStage = 'created' | 'executed' | 'returned' | 'failed' | 'rejected';
 
 export const payoutTransferKey = (payoutId: string, stage: PayoutTransferStage) =>
   `payout:${payoutId}:${stage}`;
@@ -177,9 +183,20 @@ export interface NewPayout {
   readonly schedulePeriod: string | null;
 }
 
+/** The send job of a payout the automatic bank pays (at creation, or when finance approves it). */
+export async function enqueuePayoutSend(trx: Transaction<Database>, deps: Deps, payoutId: string) {
+  await enqueueJob(trx, deps.clock, {
+    queue: PAYOUT_SEND_QUEUE,
+    payload: { payoutId },
+    maxAttempts: PAYOUT_SEND_MAX_ATTEMPTS,
+  });
+}
+
 /**
  * Records a payout, moves its amount from available to in_payout (the whole amount: no commission) and
  * enqueues its send job, all in the caller's transaction, which must hold lockShopMoneyForPayout's locks.
+ * A payout above the approval threshold is held as 'awaiting_approval' instead, with no send job: its
+ * money is already reserved in in_payout, and finance approves it (payout-queue.service.ts) or rejects it.
  */
 export async function insertPayout(
   trx: Transaction<Database>,
@@ -187,6 +204,7 @@ export async function insertPayout(
   payout: NewPayout,
 ): Promise<PayoutRow> {
   const payoutId = createId('pyt');
+  const isApprovalRequired = payout.amountMinor > deps.config.payoutApprovalThresholdMinor;
   await postTransfer(trx, deps.clock, {
     idempotencyKey: payoutTransferKey(payoutId, 'created'),
     kind: 'payout',
@@ -205,7 +223,8 @@ export async function insertPayout(
       shop_id: payout.shopId,
       amount_minor: payout.amountMinor,
       currency: payout.currency,
-      status: 'created',
+      status: isApprovalRequired ? 'awaiting_approval' : 'created',
+      approval_required: isApprovalRequired,
       bank_details: JSON.stringify(payout.bankDetails),
       provider_reference: null,
       requested_by: payout.requestedBy,
@@ -222,14 +241,20 @@ export async function insertPayout(
       reconcile_started_at: null,
       failed_at: null,
       failure_reason: null,
+      decided_by: null,
+      decided_at: null,
+      reject_reason: null,
+      order_number: null,
+      export_file_id: null,
+      exported_at: null,
+      bank_reference: null,
+      executed_on: null,
+      returned_on: null,
+      outcome_recorded_by: null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await enqueueJob(trx, deps.clock, {
-    queue: PAYOUT_SEND_QUEUE,
-    payload: { payoutId },
-    maxAttempts: PAYOUT_SEND_MAX_ATTEMPTS,
-  });
+  if (!isApprovalRequired) await enqueuePayoutSend(trx, deps, payoutId);
   return row;
 }
 

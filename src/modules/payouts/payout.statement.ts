@@ -25,6 +25,10 @@ const LABELS = {
     executed: 'исполнена',
     returned: 'возвращена',
     failed: 'не дошла до банка, деньги возвращены на баланс',
+    awaiting_approval: 'ждёт одобрения оператора',
+    approved: 'одобрена оператором',
+    rejected: 'отклонена оператором, деньги возвращены на баланс',
+    exported: 'передана в банк платёжным поручением',
     origin: 'Основание',
     scheduled: 'выплата по расписанию, период {period}',
     ordered: 'заказана в кабинете',
@@ -49,6 +53,10 @@ const LABELS = {
     executed: 'executed',
     returned: 'returned',
     failed: 'never reached the bank; the money went back to the balance',
+    awaiting_approval: "awaiting the operator's approval",
+    approved: 'approved by the operator',
+    rejected: 'rejected by the operator; the money went back to the balance',
+    exported: 'handed to the bank as a payment order',
     origin: 'Origin',
     scheduled: 'scheduled payout, period {period}',
     ordered: 'ordered in the cabinet',
@@ -65,8 +73,9 @@ export function buildPayoutStatement(payout: PayoutRow, shopName: string, langua
   const text = LABELS[language];
   const details = payoutBankDetails(payout);
   const history: [Date | null, string][] = [
-    [payout.created_at, text.created],
-    [payout.sent_at, text.sent],
+    [payout.created_at, payout.approval_required ? text.awaiting_approval : text.created],
+    [payout.decided_at, payout.reject_reason ? `${text.rejected}: ${payout.reject_reason}` : text.approved],
+    [payout.sent_at, payout.delivery === 'bank_file' ? text.exported : text.sent],
     [payout.executed_at, text.executed],
     [payout.returned_at, payout.return_reason ? `${text.returned}: ${payout.return_reason}` : text.returned],
     [payout.failed_at, text.failed],

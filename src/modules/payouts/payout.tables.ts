@@ -1,13 +1,29 @@
 /**
- * Table types of the payouts module (migrations 0010_payouts.sql and 0015_payout_schedule.sql), added to the shared Database type only
+ * Table types of the payouts module (migrations 0010_payouts.sql, 0015_payout_schedule.sql and
+ * 0034_payout_approval.sql), added to the shared Database type only
  * inside this module through Kysely's withTables, as the balances module does: no other module reads
  * these tables. (Type aliases, not interfaces: withTables wants types with index signatures.)
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Kysely, Selectable, Transaction } from 'kysely';
 import type { Currency } from '../../platform/money.js';
 import type { Database } from '../../schema.js';
 
-export type PayoutStatus = 'created' | 'sent' | 'executed' | 'returned' | 'failed';
+/**
+ * awaiting_approval → approved (bank file) → exported → executed | returned; awaiting_approval → created
+ * (the automatic bank) or rejected; created → sent → executed | returned; created → failed.
+ */
+export type PayoutStatus =
+  | 'awaiting_approval'
+  | 'approved'
+  | 'rejected'
+  | 'exported'
+  | 'created'
+  | 'sent'
+  | 'executed'
+  | 'returned'
+  | 'failed';
+/** provider: the PayoutProvider sends it; bank_file: finance exports it as a 1C payment order. */
+export type PayoutDelivery = 'provider' | 'bank_file';
 export type PayoutFrequency = 'off' | 'daily' | 'weekly';
 export type ScheduledRunOutcome = 'created' | 'below_minimum' | 'no_bank_details';
 
@@ -48,6 +64,36 @@ export type PayoutsTable = {
   reconcile_started_at: Date | null;
   failed_at: Date | null;
   failure_reason: string | null;
+  delivery: Generated<PayoutDelivery>;
+  /** Above the approval threshold when made: finance had to decide. */
+  approval_required: Generated<boolean>;
+  /** The finance person who approved or rejected it, and when. */
+  decided_by: string | null;
+  decided_at: Date | null;
+  reject_reason: string | null;
+  /** The payment order's number (Номер), drawn at the first export. */
+  order_number: bigint | null;
+  /** The latest file the payout was exported in. */
+  export_file_id: string | null;
+  exported_at: Date | null;
+  /** What the bank's statement shows for a bank-file payout: its reference and dates (YYYY-MM-DD). */
+  bank_reference: string | null;
+  /** Dates (PostgreSQL date): read them as text (`executed_on::text`), never through selectAll. */
+  executed_on: ColumnType<unknown, string | null, string | null>;
+  returned_on: ColumnType<unknown, string | null, string | null>;
+  outcome_recorded_by: string | null;
+};
+
+export type PayoutExportFilesTable = {
+  id: string;
+  number: GeneratedAlways<bigint>;
+  created_by: string;
+  created_at: Date;
+  is_reexport: boolean;
+  payout_count: number;
+  total_minor: bigint;
+  /** The file's bytes as downloaded: windows-1251, CRLF. */
+  content: Buffer;
 };
 
 export type PayoutSettingsTable = {
@@ -89,6 +135,7 @@ export type SandboxBankPayoutsTable = {
 export type PayoutRow = Selectable<PayoutsTable>;
 export type PayoutSettingsRow = Selectable<PayoutSettingsTable>;
 export type ScheduledPayoutRunRow = Selectable<ScheduledPayoutRunsTable>;
+export type PayoutExportFileRow = Selectable<PayoutExportFilesTable>;
 
 export type PayoutTables = {
   bank_details: BankDetailsTable;
@@ -96,6 +143,7 @@ export type PayoutTables = {
   payout_settings: PayoutSettingsTable;
   scheduled_payout_runs: ScheduledPayoutRunsTable;
   sandbox_bank_payouts: SandboxBankPayoutsTable;
+  payout_export_files: PayoutExportFilesTable;
 };
 export type PayoutDatabase = Database & PayoutTables;
 

@@ -35,7 +35,7 @@ export {
   type RedirectMethod,
   type RequestFields,
 } from './init-request.js';
-export { isWindows1251, parseWindows1251Form } from './windows-1251.js';
+export { encodeWindows1251, isWindows1251, parseWindows1251Form } from './windows-1251.js';
 export {
   describePaymentPageError,
   PAYMENT_PAGE_ERROR,

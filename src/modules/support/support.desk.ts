@@ -1,7 +1,8 @@
 /**
- * The operator's support desk (back-office): the ticket queue by status, a ticket with its internal
- * notes, replies (which reach the merchant's messages and mail), notes (never shown to the merchant) and
- * status changes. Every action is written to the audit log in its own transaction.
+ * The operator's support desk (back-office): a ticket with its internal notes, the desk's view of a
+ * ticket (assignee, the author's language, first-reply and resolution times, overdue), replies (which
+ * reach the merchant's messages and mail), notes (never shown to the merchant) and status changes. Every
+ * action is written to the audit log in its own transaction. The queue is in support.queue.ts.
  */
 import type { Deps } from '../../deps.js';
 import { validationError } from '../../platform/http/errors.js';
@@ -21,46 +22,64 @@ import {
   type TicketSummary,
 } from './support.thread.js';
 
-export const MAX_QUEUE_SIZE = 200;
+/**
+ * How long a ticket may wait for the desk (status "open": new, or the merchant wrote last) before it
+ * counts as overdue. updated_at is when it started waiting: only posts and statuses move it.
+ */
+export const REPLY_TARGET_HOURS = 24;
+const REPLY_TARGET_MS = REPLY_TARGET_HOURS * 3_600_000;
 
 export interface DeskTicketSummary extends TicketSummary {
   readonly accountId: string;
   readonly accountLogin: string;
+  /** The ticket author's language: the desk offers canned answers in it. */
+  readonly authorLanguage: 'ru' | 'en';
+  readonly assignee: { readonly id: string; readonly login: string } | null;
+  /** First operator reply minus creation; null before the first reply. */
+  readonly firstReplySeconds: number | null;
+  /** Resolution minus creation; null unless resolved (a reopened ticket loses it). */
+  readonly resolutionSeconds: number | null;
+  readonly isOverdue: boolean;
 }
 
-export interface DeskTicketDetails extends TicketDetails {
-  readonly accountId: string;
-  readonly accountLogin: string;
-}
+export interface DeskTicketDetails extends DeskTicketSummary, TicketDetails {}
 
 export interface DeskActor {
   readonly operatorUserId: string;
   readonly ip: string;
 }
 
-function selectDeskTickets(deps: Deps) {
-  return selectTickets(deps.db)
-    .innerJoin('accounts', 'accounts.id', 'support_tickets.account_id')
-    .select('accounts.login as account_login');
+/** The moment before which an open ticket is overdue. */
+export function overdueCutoff(now: Date): Date {
+  return new Date(now.getTime() - REPLY_TARGET_MS);
 }
 
-/** The queue: oldest change first, so the ticket waiting longest is on top. */
-export async function listTicketQueue(
-  deps: Deps,
-  status: TicketStatus,
-): Promise<{ items: DeskTicketSummary[] }> {
-  const rows = await selectDeskTickets(deps)
-    .where('support_tickets.status', '=', status)
-    .orderBy('support_tickets.updated_at')
-    .orderBy('support_tickets.id')
-    .limit(MAX_QUEUE_SIZE)
-    .execute();
+export function selectDeskTickets(deps: Deps) {
+  return selectTickets(deps.db)
+    .innerJoin('accounts', 'accounts.id', 'support_tickets.account_id')
+    .innerJoin('users as author', 'author.id', 'support_tickets.author_user_id')
+    .leftJoin('users as assignee', 'assignee.id', 'support_tickets.assignee_user_id')
+    .select(['accounts.login as account_login', 'author.language as author_language'])
+    .select('assignee.login as assignee_login');
+}
+
+type DeskTicketRow = Awaited<ReturnType<ReturnType<typeof selectDeskTickets>['executeTakeFirstOrThrow']>>;
+
+const secondsBetween = (from: Date, to: Date | null) =>
+  to === null ? null : Math.round((to.getTime() - from.getTime()) / 1000);
+
+export function toDeskTicketSummary(row: DeskTicketRow, now: Date): DeskTicketSummary {
   return {
-    items: rows.map((row) => ({
-      ...toTicketSummary(row),
-      accountId: row.account_id,
-      accountLogin: row.account_login,
-    })),
+    ...toTicketSummary(row),
+    accountId: row.account_id,
+    accountLogin: row.account_login,
+    authorLanguage: row.author_language,
+    assignee: row.assignee_user_id
+      ? { id: row.assignee_user_id, login: row.assignee_login ?? row.assignee_user_id }
+      : null,
+    firstReplySeconds: secondsBetween(row.created_at, row.first_replied_at),
+    resolutionSeconds: secondsBetween(row.created_at, row.resolved_at),
+    isOverdue: row.status === 'open' && row.updated_at <= overdueCutoff(now),
   };
 }
 
@@ -68,9 +87,7 @@ export async function findDeskTicket(deps: Deps, ticketId: string): Promise<Desk
   const row = await selectDeskTickets(deps).where('support_tickets.id', '=', ticketId).executeTakeFirst();
   if (!row) throw supportErrors.ticketNotFound();
   return {
-    ...toTicketSummary(row),
-    accountId: row.account_id,
-    accountLogin: row.account_login,
+    ...toDeskTicketSummary(row, deps.clock.now()),
     posts: await loadThread(deps.db, row.id, 'operator'),
   };
 }

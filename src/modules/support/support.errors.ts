@@ -7,6 +7,7 @@ export const supportErrors = defineErrors({
   feedbackNotFound: { status: 404, ru: 'Отзыв не найден.', en: 'Feedback not found.' },
   shopNotFound: { status: 404, ru: 'Магазин не найден.', en: 'Shop not found.' },
   operationNotFound: { status: 404, ru: 'Операция не найдена.', en: 'Operation not found.' },
+  cannedAnswerNotFound: { status: 404, ru: 'Шаблон ответа не найден.', en: 'Canned answer not found.' },
 });
 
 export const supportProblems = {
@@ -63,6 +64,27 @@ export const supportProblems = {
     text: {
       ru: 'Неверная ссылка на следующую страницу: начните список сначала.',
       en: 'The next-page reference is not valid: start the list again.',
+    },
+  },
+  bodyInSomeLanguage: {
+    code: 'body_required',
+    text: {
+      ru: 'Напишите текст хотя бы на одном языке.',
+      en: 'Write the text in at least one language.',
+    },
+  },
+  titleTaken: {
+    code: 'title_taken',
+    text: {
+      ru: 'Шаблон с таким названием уже есть.',
+      en: 'A canned answer with this title already exists.',
+    },
+  },
+  notAnAgent: {
+    code: 'not_an_agent',
+    text: {
+      ru: 'Назначить можно только активного сотрудника поддержки или администратора.',
+      en: 'Only an active support agent or administrator can be assigned.',
     },
   },
   statusUnchanged: {

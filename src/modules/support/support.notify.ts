@@ -69,6 +69,7 @@ export async function notifyTicketResolved(
 
 const FEEDBACK_STATUS_NAMES: Record<FeedbackStatus, { ru: string; en: string }> = {
   received: { ru: 'получен', en: 'received' },
+  under_review: { ru: 'на рассмотрении', en: 'under review' },
   planned: { ru: 'запланирован', en: 'planned' },
   done: { ru: 'сделано', en: 'done' },
   declined: { ru: 'отклонён', en: 'declined' },

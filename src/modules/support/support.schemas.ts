@@ -50,7 +50,27 @@ export const TicketListQuery = Type.Object({
   status: Type.Optional(TicketStatusSchema),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
-export const DeskQueueQuery = Type.Object({ status: Type.Optional(TicketStatusSchema) });
+export const DeskQueueQuery = Type.Object({
+  status: Type.Optional(Type.Union([TicketStatusSchema, Type.Literal('all')])),
+  // "me", "none" or a staff user's id.
+  assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  topic: Type.Optional(literals(TICKET_TOPICS)),
+  overdue: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+});
+export const AssigneeBody = Type.Object(
+  { assigneeUserId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+const OptionalText = Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Type.Null()]));
+export const CannedAnswerBody = Type.Object(
+  {
+    title: Type.String({ maxLength: 1000 }),
+    bodyRu: OptionalText,
+    bodyEn: OptionalText,
+    category: Type.Optional(Type.Union([literals(TICKET_TOPICS), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
 export const RevisionQuery = Type.Object({ since: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) });
 
 export const OperatorReplyBody = Type.Object(

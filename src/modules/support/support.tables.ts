@@ -1,5 +1,5 @@
 /**
- * Table types of the support module (migration 0023_support.sql), added to the shared Database type only
+ * Table types of the support module (migrations 0023_support.sql and 0035_support_desk.sql), added to the shared Database type only
  * inside this module through Kysely's withTables, as the messages module does. (Type aliases, not
  * interfaces: withTables wants types with index signatures.)
  */
@@ -24,7 +24,7 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const FEEDBACK_CATEGORIES = ['idea', 'problem', 'praise', 'other'] as const;
 export type FeedbackCategory = (typeof FEEDBACK_CATEGORIES)[number];
 
-export const FEEDBACK_STATUSES = ['received', 'planned', 'done', 'declined'] as const;
+export const FEEDBACK_STATUSES = ['received', 'under_review', 'planned', 'done', 'declined'] as const;
 export type FeedbackStatus = (typeof FEEDBACK_STATUSES)[number];
 
 export const ATTACHMENT_TYPES = ['image/png', 'image/jpeg', 'application/pdf', 'text/plain'] as const;
@@ -44,6 +44,7 @@ export type SupportTicketsTable = {
   updated_at: Date;
   first_replied_at: Date | null;
   resolved_at: Date | null;
+  assignee_user_id: Generated<string | null>;
 };
 
 export type SupportPostsTable = {
@@ -85,11 +86,24 @@ export type SupportFeedbackTable = {
   updated_at: Date;
 };
 
+export type SupportCannedAnswersTable = {
+  id: string;
+  title: string;
+  body_ru: string | null;
+  body_en: string | null;
+  category: TicketTopic | null;
+  created_by: string;
+  updated_by: string;
+  created_at: Date;
+  updated_at: Date;
+};
+
 export type SupportTables = {
   support_tickets: SupportTicketsTable;
   support_posts: SupportPostsTable;
   support_attachments: SupportAttachmentsTable;
   support_feedback: SupportFeedbackTable;
+  support_canned_answers: SupportCannedAnswersTable;
 };
 export type SupportDatabase = Database & SupportTables;
 export type SupportExecutor = Kysely<SupportDatabase> | Transaction<SupportDatabase>;

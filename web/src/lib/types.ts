@@ -22,7 +22,8 @@ export type Permission =
   | 'backoffice.support'
   | 'backoffice.finance'
   | 'backoffice.broadcasts'
-  | 'backoffice.staff';
+  | 'backoffice.staff'
+  | 'backoffice.tariffs';
 
 export type StaffRole = 'administrator' | 'moderator' | 'support' | 'finance';
 

@@ -11,7 +11,9 @@ import type { Permission } from '../../lib/types';
 import { backofficeTexts } from './backoffice.texts';
 import { attemptTexts } from './card-attempts.texts';
 import { broadcastTexts } from './broadcasts.texts';
+import { tariffTexts } from './tariffs.texts';
 import { dispatchTexts } from '../documents/document-dispatch.texts';
+import { payoutQueueTexts } from './payouts-queue.texts';
 import { platformTexts } from './platform.texts';
 import { deskTexts } from '../support-desk/support-desk.texts';
 import { kycQueueTexts } from '../kyc/kyc-queue.page';
@@ -37,7 +39,9 @@ export function BackofficeLayout() {
   const disputes = useTexts(disputeTexts);
   const platform = useTexts(platformTexts);
   const broadcasts = useTexts(broadcastTexts);
+  const tariffs = useTexts(tariffTexts);
   const dispatch = useTexts(dispatchTexts);
+  const payouts = useTexts(payoutQueueTexts);
   const { signOut, error } = useSignOut();
   return (
     <div className="cabinet-layout">
@@ -69,10 +73,13 @@ export function BackofficeLayout() {
         {can('backoffice.moderation') && <NavLink to="/backoffice/kyc">{kyc('nav')}</NavLink>}
         {can('backoffice.support') && <NavLink to="/backoffice/support">{desk('nav.tickets')}</NavLink>}
         {can('backoffice.support') && <NavLink to="/backoffice/feedback">{desk('nav.feedback')}</NavLink>}
+        {can('backoffice.support') && <NavLink to="/backoffice/canned-answers">{desk('nav.canned')}</NavLink>}
         {can('backoffice.finance') && <NavLink to="/backoffice/deals">{disputes('nav')}</NavLink>}
+        {can('backoffice.finance') && <NavLink to="/backoffice/payouts">{payouts('nav')}</NavLink>}
         {can('backoffice.finance') && <NavLink to="/backoffice/documents">{dispatch('nav')}</NavLink>}
         <NavLink to="/backoffice/dashboard">{platform('nav.dashboard')}</NavLink>
         {can('backoffice.broadcasts') && <NavLink to="/backoffice/broadcasts">{broadcasts('nav')}</NavLink>}
+        {can('backoffice.tariffs') && <NavLink to="/backoffice/tariffs">{tariffs('nav')}</NavLink>}
         <NavLink to="/backoffice/audit">{platform('nav.audit')}</NavLink>
         {can('backoffice.staff') && <NavLink to="/backoffice/staff">{platform('nav.staff')}</NavLink>}
       </nav>

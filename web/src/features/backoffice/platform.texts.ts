@@ -7,7 +7,7 @@ export const platformTexts = defineTexts({
     'nav.staff': 'Сотрудники',
     'staff.title': 'Сотрудники оператора',
     'staff.intro':
-      'Роли: администратор — всё, включая этот список; модератор — мерчанты и магазины; поддержка — обращения, отзывы и рассылки; финансы — деньги: платежи без ответа банка и споры по сделкам.',
+      'Роли: администратор — всё, включая этот список; модератор — мерчанты и магазины; поддержка — обращения, отзывы и рассылки; финансы — деньги: выплаты, платежи без ответа банка и споры по сделкам.',
     'staff.invite': 'Пригласить сотрудника',
     'staff.login': 'Логин',
     'staff.email': 'E-mail',
@@ -77,7 +77,7 @@ export const platformTexts = defineTexts({
     'nav.staff': 'Staff',
     'staff.title': "The operator's staff",
     'staff.intro':
-      'Roles: administrator — everything, including this list; moderator — merchants and shops; support — tickets, feedback and broadcasts; finance — money: payments without a bank answer and deal disputes.',
+      'Roles: administrator — everything, including this list; moderator — merchants and shops; support — tickets, feedback and broadcasts; finance — money: payouts, payments without a bank answer and deal disputes.',
     'staff.invite': 'Invite a staff member',
     'staff.login': 'Login',
     'staff.email': 'E-mail',

@@ -12,7 +12,16 @@ import { hasPermission, useMe } from '../shell/session';
 import type { PayoutSettings } from './balance.types';
 import { payoutTexts } from './payouts.texts';
 
-export type PayoutStatus = 'created' | 'sent' | 'executed' | 'returned' | 'failed';
+export type PayoutStatus =
+  | 'awaiting_approval'
+  | 'approved'
+  | 'rejected'
+  | 'exported'
+  | 'created'
+  | 'sent'
+  | 'executed'
+  | 'returned'
+  | 'failed';
 
 export interface Payout {
   id: string;
@@ -28,6 +37,8 @@ export interface Payout {
   schedulePeriod: string | null;
   createdAt: string;
   returnReason: string | null;
+  /** Why the operator rejected it (the money went back to the balance). */
+  rejectReason: string | null;
 }
 
 export interface PayoutShop {
@@ -85,6 +96,7 @@ export function PayoutsSection({
                 <td>
                   {t(`status.${payout.status}`)}
                   {payout.returnReason && `: ${payout.returnReason}`}
+                  {payout.rejectReason && `: ${payout.rejectReason}`}
                 </td>
                 <td>
                   <a href={`/api/cabinet/payouts/${payout.id}/statement?lang=${language}`} download>

@@ -1,5 +1,6 @@
 // /backoffice/support/:id: a request with its internal notes; the operator replies (choosing the status
-// that follows), adds notes only operators see, or changes the status.
+// that follows, optionally starting from a canned answer in the merchant's language), adds notes only
+// operators see, changes the status, or assigns the request to an agent.
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, errorMessage } from '../../lib/api';
@@ -17,6 +18,9 @@ import {
 import { useResource } from '../../lib/use-resource';
 import { Thread, TicketStatusBadge } from '../support/support.parts';
 import { TICKET_STATUSES, type DeskTicket, type TicketStatus } from '../support/support.types';
+import { AssigneeForm } from './assignee-form';
+import { CannedAnswerPicker } from './canned-answer-picker';
+import { formatDuration } from './durations';
 import { deskTexts } from './support-desk.texts';
 import '../support/support.css';
 
@@ -53,6 +57,18 @@ export function DeskTicketPage() {
               resolved: ticket.resolvedAt ? formatDateTime(ticket.resolvedAt, language) : '—',
             })}
           </p>
+          <p className="muted">
+            {t('ticket.durations', {
+              firstReply: formatDuration(ticket.firstReplySeconds, t),
+              resolution: formatDuration(ticket.resolutionSeconds, t),
+            })}
+            {ticket.isOverdue && (
+              <>
+                {' '}
+                <span className="badge badge-rejected">{t('overdue.badge')}</span>
+              </>
+            )}
+          </p>
           <Thread
             posts={ticket.posts}
             downloadBase="/api/backoffice/support/attachments"
@@ -60,9 +76,10 @@ export function DeskTicketPage() {
             merchantLabel={(post) => t('ticket.merchant', { login: post.authorLogin ?? '' })}
             internalLabel={t('ticket.internal')}
           />
-          <PostForm kind="reply" path={path} onDone={setData} />
-          <PostForm kind="note" path={path} onDone={setData} />
+          <PostForm kind="reply" path={path} ticket={ticket} onDone={setData} />
+          <PostForm kind="note" path={path} ticket={ticket} onDone={setData} />
           <StatusForm ticket={ticket} path={path} onDone={setData} />
+          <AssigneeForm ticket={ticket} path={path} onDone={setData} />
         </>
       )}
     </>
@@ -72,16 +89,19 @@ export function DeskTicketPage() {
 interface PostFormProps {
   kind: 'reply' | 'note';
   path: string;
+  ticket: DeskTicket;
   onDone: (ticket: DeskTicket) => void;
 }
 
-function PostForm({ kind, path, onDone }: PostFormProps) {
+function PostForm({ kind, path, ticket, onDone }: PostFormProps) {
   const t = useTexts(deskTexts);
   const [body, setBody] = useState('');
   const [status, setStatus] = useState<TicketStatus>('waiting_for_merchant');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [isDone, setDone] = useState(false);
+  // Counts sent posts: a new key clears the canned-answer choice along with the sent text.
+  const [sentCount, setSentCount] = useState(0);
   const bodyId = `${kind}-body`;
 
   async function submit(event: FormEvent) {
@@ -89,14 +109,15 @@ function PostForm({ kind, path, onDone }: PostFormProps) {
     setFailure(null);
     setDone(false);
     try {
-      const ticket =
+      const saved =
         kind === 'reply'
           ? await api.post<DeskTicket>(`${path}/replies`, { body, status })
           : await api.post<DeskTicket>(`${path}/notes`, { body });
       setBody('');
+      setSentCount((count) => count + 1);
       setErrors({});
       setDone(true);
-      onDone(ticket);
+      onDone(saved);
     } catch (error) {
       const fields = showFieldErrors(error, setErrors, [['body', bodyId]]);
       if (Object.keys(fields).length === 0) setFailure(errorMessage(error));
@@ -108,6 +129,14 @@ function PostForm({ kind, path, onDone }: PostFormProps) {
       <h2>{t(kind === 'reply' ? 'reply.title' : 'note.title')}</h2>
       <SuccessNotice message={isDone ? t(kind === 'reply' ? 'reply.sent' : 'note.added') : null} />
       <ErrorAlert message={failure} />
+      {kind === 'reply' && (
+        <CannedAnswerPicker
+          key={sentCount}
+          ticket={ticket}
+          // Typed text is kept: the answer is added after it, and either can be edited before sending.
+          onPick={(text) => setBody((current) => (current.trim() === '' ? text : `${current}\n\n${text}`))}
+        />
+      )}
       <TextAreaField
         id={bodyId}
         label={t(kind === 'reply' ? 'reply.body' : 'note.body')}

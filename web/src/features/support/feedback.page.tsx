@@ -18,10 +18,23 @@ import {
 import { useResource } from '../../lib/use-resource';
 import { SupportTabs } from './support.parts';
 import { supportTexts } from './support.texts';
-import { FEEDBACK_CATEGORIES, type Feedback, type FeedbackCategory } from './support.types';
+import {
+  FEEDBACK_CATEGORIES,
+  type Feedback,
+  type FeedbackCategory,
+  type FeedbackStatus,
+} from './support.types';
 import './support.css';
 
 const RATINGS = ['', '1', '2', '3', '4', '5'] as const;
+/** Waiting for a decision, decided for, decided against. */
+const FEEDBACK_BADGES: Record<FeedbackStatus, string> = {
+  received: 'badge-moderation',
+  under_review: 'badge-moderation',
+  planned: 'badge-active',
+  done: 'badge-active',
+  declined: 'badge-rejected',
+};
 type RatingChoice = (typeof RATINGS)[number];
 
 export function FeedbackPage() {
@@ -54,7 +67,7 @@ function FeedbackHistory({ items }: { items: Feedback[] }) {
           <div className="support-post-head">
             <strong>
               {t(`category.${item.category}`)} ·{' '}
-              <span className={`badge ${item.status === 'declined' ? 'badge-rejected' : 'badge-active'}`}>
+              <span className={`badge ${FEEDBACK_BADGES[item.status]}`}>
                 {t(`feedbackStatus.${item.status}`)}
               </span>
             </strong>

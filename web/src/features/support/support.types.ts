@@ -14,7 +14,7 @@ export const TICKET_STATUSES = ['open', 'waiting_for_merchant', 'resolved'] as c
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const FEEDBACK_CATEGORIES = ['idea', 'problem', 'praise', 'other'] as const;
 export type FeedbackCategory = (typeof FEEDBACK_CATEGORIES)[number];
-export const FEEDBACK_STATUSES = ['received', 'planned', 'done', 'declined'] as const;
+export const FEEDBACK_STATUSES = ['received', 'under_review', 'planned', 'done', 'declined'] as const;
 export type FeedbackStatus = (typeof FEEDBACK_STATUSES)[number];
 
 export interface Attachment {
@@ -52,14 +52,44 @@ export interface Ticket extends TicketSummary {
   posts: TicketPost[];
 }
 
-export interface DeskTicket extends Ticket {
-  accountId: string;
-  accountLogin: string;
-}
-
+/** The desk's view of a ticket (the back-office): who handles it and how long it took. */
 export interface DeskTicketSummary extends TicketSummary {
   accountId: string;
   accountLogin: string;
+  authorLanguage: 'ru' | 'en';
+  assignee: { id: string; login: string } | null;
+  firstReplySeconds: number | null;
+  resolutionSeconds: number | null;
+  isOverdue: boolean;
+}
+
+export interface DeskTicket extends Ticket, DeskTicketSummary {}
+
+export interface TimeFigures {
+  count: number;
+  averageSeconds: number | null;
+  medianSeconds: number | null;
+}
+
+export interface TicketQueue {
+  items: DeskTicketSummary[];
+  stats: { total: number; overdue: number; firstReply: TimeFigures; resolution: TimeFigures };
+  replyTargetHours: number;
+}
+
+export interface SupportAgent {
+  id: string;
+  login: string;
+}
+
+export interface CannedAnswer {
+  id: string;
+  title: string;
+  bodyRu: string | null;
+  bodyEn: string | null;
+  category: TicketTopic | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface Feedback {
