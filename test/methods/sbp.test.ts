@@ -186,6 +186,25 @@ describe('paying by SBP', () => {
     expect(await methodAttempts(context, paymentId)).toHaveLength(2);
   });
 
+  it('an attempt left "starting" by a crash does not block the payment: the next start replaces it', async () => {
+    const { paymentId, attempt } = await pendingSbpPayment();
+    await context.deps.db
+      .updateTable('method_attempts')
+      .set({ status: 'starting', provider_reference: null })
+      .where('id', '=', attempt.id)
+      .execute();
+    // Within a minute it may still be answered: the same attempt is shown.
+    expect((await chooseMethod(context.app, paymentId, 'SBP')).statusCode).toBe(303);
+    expect(await methodAttempts(context, paymentId)).toHaveLength(1);
+    context.clock.advanceMs(61_000);
+    expect((await chooseMethod(context.app, paymentId, 'SBP')).statusCode).toBe(303);
+    const attempts = await methodAttempts(context, paymentId);
+    expect(attempts.map((row) => [row.status, row.decline_reason])).toEqual([
+      ['declined', 'start_interrupted'],
+      ['pending', null],
+    ]);
+  });
+
   it('choosing another method closes the QR on our side', async () => {
     const { paymentId, attempt } = await pendingSbpPayment();
     await context.app.inject({ method: 'POST', url: `/Merchant/Index/${paymentId}/method/cancel` });
@@ -262,7 +281,8 @@ describe('SBP callbacks', () => {
   it('expires the QR after 10 minutes; a late "paid" is still money received and pays the payment', async () => {
     const { paymentId, attempt, bankAppPath } = await pendingSbpPayment();
     context.clock.advanceMs(9 * 60_000);
-    expect(await expireMethodAttempts(context.deps)).toBe(0);
+    await expireMethodAttempts(context.deps);
+    expect((await methodAttempts(context, paymentId))[0]?.status).toBe('pending');
     context.clock.advanceMs(60_000);
     expect(await expireMethodAttempts(context.deps)).toBeGreaterThanOrEqual(1);
     expect((await methodAttempts(context, paymentId))[0]?.status).toBe('expired');

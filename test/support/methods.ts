@@ -38,7 +38,11 @@ export async function methodAttempts(context: TestContext, paymentId: string) {
 }
 
 export async function paymentRow(context: TestContext, paymentId: string) {
-  return context.deps.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow();
+  return context.deps.db
+    .selectFrom('payments')
+    .selectAll()
+    .where('id', '=', paymentId)
+    .executeTakeFirstOrThrow();
 }
 
 /** A callback body signed with the sandbox provider's secret, as its bank would send it. */

@@ -115,4 +115,5 @@ export const METHOD_REASON_TEXTS: Record<string, { ru: string; en: string }> = {
   insufficient_funds: { ru: 'недостаточно средств', en: 'insufficient funds' },
   RJCT: { ru: 'банк отклонил платёж', en: 'the bank declined the payment' },
   buyer_cancelled: { ru: 'вы отменили оплату', en: 'you cancelled the payment' },
+  start_interrupted: { ru: 'не удалось начать оплату', en: 'the payment could not be started' },
 };

@@ -191,8 +191,10 @@ async function openAttempt(
     if (CLOSED_PAYMENT_STATUSES.includes(payment.status) || isPastExpiry)
       return { kind: 'refused', reason: 'payment_closed' };
     const open = await findOpenMethodAttempt(trx, paymentId);
-    if (open?.method_label === method.item.label) return { kind: 'pending', attempt: open };
-    if (open) await finishAttempt(trx, deps, open, 'declined', 'buyer_switched');
+    if (open && isStaleStart(open, now))
+      await finishAttempt(trx, deps, open, 'declined', 'start_interrupted');
+    else if (open?.method_label === method.item.label) return { kind: 'pending', attempt: open };
+    else if (open) await finishAttempt(trx, deps, open, 'declined', 'buyer_switched');
     const shop = await findShopById(trx, payment.shop_id);
     if (!shop) throw new Error(`payment ${paymentId} has no shop`);
     const refusal = await refusalFor(trx, deps, payment, shop, method);
@@ -228,6 +230,17 @@ async function openAttempt(
       .execute();
     return { kind: 'opened', attempt, payment: { ...payment, buyer_fee_minor: buyerFeeMinor } };
   });
+}
+
+/**
+ * An attempt left 'starting' for long: the process died between recording it and the provider's answer.
+ * The buyer never saw instructions, so nothing can have been paid with it; it is closed so that the
+ * payment can take a new attempt (the one-open-attempt index would refuse it otherwise).
+ */
+const STALE_START_MS = 60_000;
+
+function isStaleStart(attempt: MethodAttemptRow, now: Date): boolean {
+  return attempt.status === 'starting' && now.getTime() - attempt.created_at.getTime() > STALE_START_MS;
 }
 
 async function refusalFor(
