@@ -51,7 +51,11 @@ import {
   registerOperationRoutes,
   registerWebServiceRoutes,
 } from './modules/payments/index.js';
-import { registerSandboxMethodPages } from './modules/methods/index.js';
+import {
+  registerMethodBackofficeRoutes,
+  registerMethodCabinetRoutes,
+  registerSandboxMethodPages,
+} from './modules/methods/index.js';
 import { registerSigningKeyRoutes } from './modules/notifications/index.js';
 import {
   registerHoldRoutes,
@@ -183,6 +187,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerKycRoutes(cabinet, deps);
       registerAnalyticsRoutes(cabinet, deps);
       registerDocumentRoutes(cabinet, deps);
+      registerMethodCabinetRoutes(cabinet, deps);
     },
     { prefix: '/api/cabinet' },
   );
@@ -201,6 +206,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerPayoutQueueRoutes(backoffice, deps, () => documentSettingsFromEnv().operator);
       registerSupportDeskRoutes(backoffice, deps);
       registerKycModerationRoutes(backoffice, deps);
+      registerMethodBackofficeRoutes(backoffice, deps);
     },
     { prefix: '/api/backoffice' },
   );

@@ -473,6 +473,7 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/moderation` })),
   ],
   [`GET ${cabinet}/shops/:id/tariffs`]: [foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/tariffs` }))],
+  [`GET ${cabinet}/shops/:id/methods`]: [foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/methods` }))],
   [`GET ${cabinet}/shops/:shopId/fiscal-settings`]: [
     foreign((v) => ({ url: `${cabinet}/shops/${v.shop.id}/fiscal-settings` })),
   ],
@@ -804,6 +805,26 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
     foreign((v) => ({ url: `/api/backoffice/staff/${v.userId}`, body: { role: 'owner' } }), 'backoffice'),
   ],
   ['GET /api/backoffice/dashboard']: [foreign(() => ({ url: '/api/backoffice/dashboard' }), 'backoffice')],
+  // Methods and providers: an unknown method label, so the operator's own call changes nothing.
+  ['GET /api/backoffice/methods']: [foreign(() => ({ url: '/api/backoffice/methods' }), 'backoffice')],
+  ['GET /api/backoffice/methods/health']: [
+    foreign(() => ({ url: '/api/backoffice/methods/health?window=7d' }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/methods/shops']: [
+    foreign((v) => ({ url: `/api/backoffice/methods/shops?q=${v.shop.merchantLogin}` }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/shops/:id/methods']: [
+    foreign((v) => ({ url: `/api/backoffice/shops/${v.shop.id}/methods` }), 'backoffice'),
+  ],
+  ['PUT /api/backoffice/shops/:id/methods']: [
+    foreign(
+      (v) => ({
+        url: `/api/backoffice/shops/${v.shop.id}/methods`,
+        body: { changes: [{ label: 'NoSuchMethodPSR', isEnabled: true }] },
+      }),
+      'backoffice',
+    ),
+  ],
   // Tariffs and promo codes: invalid bodies and unknown ids, so the operator's own call changes nothing.
   ['GET /api/backoffice/tariffs']: [
     foreign((v) => ({ url: `/api/backoffice/tariffs?shop=${v.shop.id}` }), 'backoffice'),

@@ -13,6 +13,7 @@ import { BackofficeHome, BackofficeLayout } from './features/backoffice/backoffi
 import { StaffPage } from './features/backoffice/staff.page';
 import { BroadcastsPage } from './features/backoffice/broadcasts.page';
 import { TariffsPage } from './features/backoffice/tariffs.page';
+import { MethodsPage } from './features/backoffice/methods.page';
 import { PlatformDashboardPage } from './features/backoffice/platform-dashboard.page';
 import { CardAttemptsPage } from './features/backoffice/card-attempts.page';
 import { BalancePage } from './features/balance/balance.page';
@@ -196,6 +197,7 @@ export function App() {
               <Route path="audit" element={<AuditSearchPage />} />
               <Route path="broadcasts" element={<BroadcastsPage />} />
               <Route path="tariffs" element={<TariffsPage />} />
+              <Route path="methods" element={<MethodsPage />} />
               <Route path="staff" element={<StaffPage />} />
               <Route path="documents" element={<DocumentDispatchPage />} />
               <Route path="payouts" element={<PayoutsQueuePage />} />

@@ -27,6 +27,8 @@ export const PERMISSIONS = [
   'backoffice.staff',
   // Tariffs and promo codes: what merchants pay (administrators and finance).
   'backoffice.tariffs',
+  // Which payment methods each shop takes (administrators; every staff role may look).
+  'backoffice.methods',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -75,6 +77,7 @@ const STAFF_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
     'backoffice.broadcasts',
     'backoffice.staff',
     'backoffice.tariffs',
+    'backoffice.methods',
   ],
   moderator: ['backoffice', 'backoffice.moderation'],
   support: ['backoffice', 'backoffice.support', 'backoffice.broadcasts'],

@@ -33,6 +33,7 @@ export function renderMethodChooser(language: Language, entries: readonly Choose
             <a
               href="${entry.href}"
               class="method${entry.isSelected ? ' selected' : ''}"
+              title="${localize(entry.method.group.description, language)}"
               data-method="${entry.method.item.alias}"
               ${entry.isSelected ? html`aria-current="true"` : ''}
               ><span>${localize(entry.method.item.name, language)}</span> ${chooserNote(language, entry)}</a
@@ -43,15 +44,11 @@ export function renderMethodChooser(language: Language, entries: readonly Choose
   </nav>`;
 }
 
-/** The group under the method's name (unless it says the same) and the buyer's fee, if any. */
+/** The buyer's fee under the method's name, if the shop passes it on (tiles stay one line otherwise). */
 function chooserNote(language: Language, entry: ChooserEntry): SafeHtml | string {
-  const t = methodTextsFor(language);
-  const name = localize(entry.method.item.name, language);
-  const group = localize(entry.method.group.description, language);
-  const parts = [group === name ? '' : group, entry.feeText ? t('feeForMethod', { fee: entry.feeText }) : '']
-    .filter(Boolean)
-    .join(' · ');
-  return parts ? html`<small>${parts}</small>` : '';
+  return entry.feeText
+    ? html`<small>${methodTextsFor(language)('feeForMethod', { fee: entry.feeText })}</small>`
+    : '';
 }
 
 export interface StartFormState {
@@ -157,10 +154,10 @@ export async function renderMethodPending(language: Language, state: PendingView
     case 'qr_link':
       body = html`<h2 id="method-title">${t('qrTitle')}</h2>
         <p>${state.method.item.kind === 'mobile_app' ? t('appQrText') : t('qrText')}</p>
-        ${await qrSvg(instructions.url)}
         <a class="button" href="${instructions.url}" data-deeplink
           >${state.method.item.kind === 'mobile_app' ? t('openApp') : t('openInApp')}</a
         >
+        ${await qrSvg(instructions.url)}
         <p class="hint">${t('validUntil', { time: until })}</p>
         <p class="hint" role="status">${t('waitingBank', { method: name })}</p>`;
       break;

@@ -82,3 +82,4 @@ export {
 } from './providers/method-providers.js';
 export { SANDBOX_CALLBACK_QUEUE, type SandboxCallbackJob } from './providers/sandbox-operations.js';
 export { registerSandboxMethodPages } from './providers/sandbox-pages.js';
+export { registerMethodBackofficeRoutes, registerMethodCabinetRoutes } from './methods.routes.js';

@@ -23,7 +23,8 @@ export type Permission =
   | 'backoffice.finance'
   | 'backoffice.broadcasts'
   | 'backoffice.staff'
-  | 'backoffice.tariffs';
+  | 'backoffice.tariffs'
+  | 'backoffice.methods';
 
 export type StaffRole = 'administrator' | 'moderator' | 'support' | 'finance';
 

@@ -12,6 +12,7 @@ import { backofficeTexts } from './backoffice.texts';
 import { attemptTexts } from './card-attempts.texts';
 import { broadcastTexts } from './broadcasts.texts';
 import { tariffTexts } from './tariffs.texts';
+import { methodTexts } from './methods.texts';
 import { dispatchTexts } from '../documents/document-dispatch.texts';
 import { payoutQueueTexts } from './payouts-queue.texts';
 import { platformTexts } from './platform.texts';
@@ -40,6 +41,7 @@ export function BackofficeLayout() {
   const platform = useTexts(platformTexts);
   const broadcasts = useTexts(broadcastTexts);
   const tariffs = useTexts(tariffTexts);
+  const methods = useTexts(methodTexts);
   const dispatch = useTexts(dispatchTexts);
   const payouts = useTexts(payoutQueueTexts);
   const { signOut, error } = useSignOut();
@@ -80,6 +82,7 @@ export function BackofficeLayout() {
         <NavLink to="/backoffice/dashboard">{platform('nav.dashboard')}</NavLink>
         {can('backoffice.broadcasts') && <NavLink to="/backoffice/broadcasts">{broadcasts('nav')}</NavLink>}
         {can('backoffice.tariffs') && <NavLink to="/backoffice/tariffs">{tariffs('nav')}</NavLink>}
+        <NavLink to="/backoffice/methods">{methods('nav')}</NavLink>
         <NavLink to="/backoffice/audit">{platform('nav.audit')}</NavLink>
         {can('backoffice.staff') && <NavLink to="/backoffice/staff">{platform('nav.staff')}</NavLink>}
       </nav>

@@ -38,6 +38,7 @@ const ACTIONS = {
   'shop.rejected': ['Магазин отклонён оператором', 'Shop rejected by the operator'],
   'shop.holds_allowed': ['Оператор разрешил холдирование', 'Holds allowed by the operator'],
   'shop.holds_disallowed': ['Оператор запретил холдирование', 'Holds disallowed by the operator'],
+  'shop.methods_changed': ['Оператор изменил способы оплаты', 'Payment methods changed by the operator'],
   'operation.notification_resent': [
     'Уведомление ResultURL отправлено повторно',
     'ResultURL notification sent again',

@@ -12,6 +12,7 @@ import { FiscalSettingsSection } from '../fiscal/fiscal-settings.section';
 import { RegisterImportSection } from '../fiscal/register-import.section';
 import { ShopDetailsForm } from './shop-details.form';
 import { ShopStatusBadge } from './shop-status';
+import { ShopMethodsSection } from './shop-methods.section';
 import { ShopTariffsSection } from './shop-tariffs.section';
 import { shopTexts } from './shops.texts';
 import { TechnicalSettings } from './technical-settings';
@@ -43,6 +44,7 @@ function ShopView({ shop, onChange }: { shop: Shop; onChange: (shop: Shop) => vo
         {shop.siteUrl} · {t('shop.created', { date: formatDate(shop.createdAt, language) })}
       </p>
       <ModerationPanel shop={shop} onChange={onChange} />
+      <ShopMethodsSection shopId={shop.id} />
       <ShopTariffsSection shopId={shop.id} />
       <ShopDetailsForm shop={shop} onSaved={onChange} />
       <TechnicalSettings shop={shop} onSaved={onChange} />
