@@ -1,6 +1,7 @@
 // "Хронология": the payment's events, oldest first, each told in words with the details that matter.
 import { useLanguage, useTexts, type Translate } from '../../lib/i18n';
 import type { Language } from '../../lib/types';
+import { methodLabelName, minorToDecimal } from '../../lib/payment-methods';
 import { formatAmount, formatMoment } from './operation-format';
 import type { TimelineEvent } from './operation.types';
 import { operationTexts } from './operations.texts';
@@ -70,6 +71,15 @@ export function describeEvent(
       if (source === 'cabinet' || source === 'refund_api') return t(`event.refunded.${source}`, { amount });
       return t('event.refunded', { amount });
     }
+    case 'method_started':
+    case 'method_declined':
+    case 'method_expired':
+    case 'method_part_received':
+    case 'method_paid_twice':
+    case 'method_overpaid':
+    case 'refund_finished':
+    case 'refund_canceled':
+      return describeMethodEvent(event, t, language);
     case 'held':
     case 'hold_capture_requested':
     case 'hold_captured':
@@ -79,6 +89,45 @@ export function describeEvent(
       return describeHoldEvent(event, t, language);
     default:
       return t('event.unknown', { kind: event.kind });
+  }
+}
+
+const METHOD_REASONS = [
+  'buyer_switched',
+  'buyer_cancelled',
+  'start_interrupted',
+  'insufficient_funds',
+] as const;
+
+/** Other payment methods (SBP, wallets, cash...) and refunds through them. */
+function describeMethodEvent(
+  event: TimelineEvent,
+  t: Translate<OperationTextKey>,
+  language: Language,
+): string {
+  const method = methodLabelName(text(event.details, 'method') ?? '', language);
+  const rub = (name: string) =>
+    formatAmount(minorToDecimal(text(event.details, name) ?? '0'), 'RUB', language);
+  switch (event.kind) {
+    case 'method_started':
+      return t('event.method_started', { method });
+    case 'method_declined': {
+      const reason = text(event.details, 'reason') ?? '';
+      const known = METHOD_REASONS.find((candidate) => candidate === reason);
+      return t('event.method_declined', { method, reason: known ? t(`methodReason.${known}`) : reason });
+    }
+    case 'method_expired':
+      return t('event.method_expired', { method });
+    case 'method_part_received':
+      return t('event.method_part_received', { received: rub('receivedMinor'), owed: rub('owedMinor') });
+    case 'method_paid_twice':
+      return t('event.method_paid_twice', { method, amount: rub('receivedMinor') });
+    case 'method_overpaid':
+      return t('event.method_overpaid', { amount: rub('overpaidMinor') });
+    case 'refund_finished':
+      return t('event.refund_finished', { amount: text(event.details, 'amount') ?? '' });
+    default:
+      return t('event.refund_canceled', { amount: text(event.details, 'amount') ?? '' });
   }
 }
 
