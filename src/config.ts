@@ -42,6 +42,11 @@ export interface Config {
    * the mobile app (KOPEK_APP_TTL_MINUTES, 10) and the phone operator's SMS code (KOPEK_PHONE_TTL_MINUTES, 10).
    */
   readonly methodAttemptTtlMinutes: MethodAttemptTtlMinutes;
+  /**
+   * What a cash terminal does with cash beyond what a payment owes (KOPEK_CASH_OVERPAYMENT): 'phone'
+   * credits the change to the buyer's phone balance, 'keep' (default) keeps it as a recorded overpayment.
+   */
+  readonly cashOverpayment: CashOverpaymentRule;
   /** Failed signature / API-key checks allowed per client address in a sliding window. */
   readonly credentialFailureRule: { readonly limit: number; readonly windowMs: number };
   readonly warnings: readonly string[];
@@ -55,6 +60,8 @@ export interface MethodAttemptTtlMinutes {
   readonly mobile_app: number;
   readonly phone_balance: number;
 }
+
+export type CashOverpaymentRule = 'phone' | 'keep';
 
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -178,6 +185,13 @@ function readMethodAttemptTtl(environment: Record<string, string | undefined>): 
     mobile_app: readWholeNumber('KOPEK_APP_TTL_MINUTES', environment.KOPEK_APP_TTL_MINUTES, 10, DAY),
     phone_balance: readWholeNumber('KOPEK_PHONE_TTL_MINUTES', environment.KOPEK_PHONE_TTL_MINUTES, 10, DAY),
   });
+}
+
+function readCashOverpayment(value: string | undefined): CashOverpaymentRule {
+  if (value === undefined || value === '') return 'keep';
+  if (value !== 'phone' && value !== 'keep')
+    throw new ConfigError('KOPEK_CASH_OVERPAYMENT', `expected "phone" or "keep", got "${value}"`);
+  return value;
 }
 
 /** KOPEK_DEAL_DEADLINE_DAYS: two weeks by default, for delivery by post; at most 180 days. */
@@ -311,6 +325,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     fiscalTimeoutMs: readFiscalTimeoutMs(environment.KOPEK_FISCAL_TIMEOUT_MS),
     isAtolSandboxEnabled: readAtolSandbox(environment.KOPEK_ATOL_SANDBOX, nodeEnv),
     methodAttemptTtlMinutes: readMethodAttemptTtl(environment),
+    cashOverpayment: readCashOverpayment(environment.KOPEK_CASH_OVERPAYMENT),
     credentialFailureRule: readCredentialFailureRule(
       environment.KOPEK_SIGNATURE_FAILURE_LIMIT,
       environment.KOPEK_SIGNATURE_FAILURE_WINDOW_SECONDS,

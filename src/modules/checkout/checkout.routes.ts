@@ -49,6 +49,7 @@ import {
   type ErrorPageContent,
 } from './checkout.pages.js';
 import { registerMethodCheckoutRoutes, renderMethodPart, type MethodPageTools } from './method.routes.js';
+import { registerVoucherRoutes } from './voucher.routes.js';
 
 const ASSETS_DIRECTORY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 const ASSETS = {
@@ -188,6 +189,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: Deps, acquire
     submitChallenge(context, paymentIdOf(request), request, reply),
   );
   registerMethodCheckoutRoutes(app, methodPageTools(context));
+  registerVoucherRoutes(app, methodPageTools(context));
   app.get('/Merchant/Index/:paymentId/return', (request, reply) =>
     returnToShop(context, paymentIdOf(request), request, reply),
   );

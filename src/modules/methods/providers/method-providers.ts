@@ -9,6 +9,7 @@ import type { Database } from '../../../schema.js';
 import type { PaymentMethodKind } from '../catalog.js';
 import type { MethodProvider } from './method-provider.js';
 import { SandboxSbpProvider } from './sandbox-sbp.js';
+import { SandboxTerminalProvider } from './sandbox-terminal.js';
 
 export interface SandboxProviderOptions {
   readonly db: Kysely<Database>;
@@ -18,7 +19,7 @@ export interface SandboxProviderOptions {
 }
 
 export function createSandboxMethodProviders(options: SandboxProviderOptions): MethodProvider[] {
-  return [new SandboxSbpProvider(options)];
+  return [new SandboxSbpProvider(options), new SandboxTerminalProvider(options)];
 }
 
 export function findProviderForKind(

@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.js';
 import { registerSbpBankApp } from './sandbox-sbp.pages.js';
+import { registerSandboxTerminal } from './sandbox-terminal.pages.js';
 
 export function registerSandboxMethodPages(app: FastifyInstance, deps: Deps): void {
   registerSbpBankApp(app, deps);
+  registerSandboxTerminal(app, deps);
 }
