@@ -388,7 +388,8 @@ export type LedgerPurpose =
   | 'acquirer_clearing'
   | 'fee_revenue'
   | 'refunds'
-  | 'escrow';
+  | 'escrow'
+  | 'overpayments';
 
 export interface LedgerAccountsTable {
   id: string;

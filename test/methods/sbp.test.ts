@@ -301,6 +301,32 @@ describe('SBP callbacks', () => {
     });
     expect((await paymentRow(context, paymentId)).status).toBe('paid');
   });
+
+  it('a second QR paid after the payment was paid is held for the buyer on the overpayments account', async () => {
+    const first = await pendingSbpPayment();
+    await context.app.inject({ method: 'POST', url: `/Merchant/Index/${first.paymentId}/method/cancel` });
+    await chooseMethod(context.app, first.paymentId, 'SBP');
+    const second = (await methodAttempts(context, first.paymentId))[1];
+    const pay = async (reference: string | null) => {
+      const { text, signature } = signedCallback(
+        context,
+        SANDBOX_SBP_PROVIDER,
+        callbackBody(reference ?? '', 'ACWP', 25_000),
+      );
+      return (await postCallback(context.app, SANDBOX_SBP_PROVIDER, text, signature)).json();
+    };
+    expect(await pay(second?.provider_reference ?? null)).toEqual({ outcome: 'paid' });
+    expect(await pay(first.attempt.provider_reference)).toEqual({ outcome: 'paid_twice' });
+    const transfers = await ledgerTransfersOf(context, first.paymentId);
+    expect(transfers.map((transfer) => transfer.kind).sort()).toEqual(['method_unapplied', 'payment']);
+    const held = await context.deps.db
+      .selectFrom('ledger_entries')
+      .select('amount_minor')
+      .where('account_id', '=', 'platform:overpayments:RUB')
+      .where('transfer_id', '=', transfers.find((transfer) => transfer.kind === 'method_unapplied')?.id ?? '')
+      .executeTakeFirst();
+    expect(held?.amount_minor).toBe(-25_000n);
+  });
 });
 
 describe('SBP availability', () => {

@@ -324,6 +324,7 @@ describe('paying cash through a terminal', () => {
     expect(legs.find((leg) => leg.account_id === 'platform:acquirer_clearing:RUB')?.amount_minor).toBe(
       100_000n,
     );
+    expect(await unappliedLegs(paymentId)).toEqual([{ kind: 'method_unapplied', amountMinor: -50_000n }]);
   });
 
   it('the terminal page says the rule and shows the overpayment on its receipt', async () => {
@@ -516,7 +517,44 @@ describe('terminal callbacks', () => {
     });
     expect((await paymentRow(context, paymentId)).status).toBe('paid');
   });
+
+  it('holds cash left on a code that expired part paid for the buyer, and pays with it if the rest comes late', async () => {
+    const { paymentId, attempt, code } = await pendingCashPayment();
+    expect((await terminalPays(context, { code, amount: '400.00' })).json()).toMatchObject({ status: 'PARTIAL' });
+    await context.deliverMail();
+    context.clock.advanceMs(72 * 3_600_000);
+    await expireMethodAttempts(context.deps);
+    expect(await unappliedLegs(paymentId)).toEqual([{ kind: 'method_unapplied', amountMinor: -40_000n }]);
+    const expired = (await paymentEvents(context, paymentId)).find((event) => event.kind === 'method_expired');
+    expect(expired?.details).toMatchObject({ keptMinor: '40000' });
+
+    const { text, signature } = signedCallback(
+      context,
+      SANDBOX_TERMINAL_PROVIDER,
+      callbackBody(attempt.provider_reference ?? '', 'COMPLETED', 100_000),
+    );
+    expect((await postCallback(context.app, SANDBOX_TERMINAL_PROVIDER, text, signature)).json()).toEqual({
+      outcome: 'paid_late',
+    });
+    expect(await unappliedLegs(paymentId)).toEqual([
+      { kind: 'method_unapplied', amountMinor: -40_000n },
+      { kind: 'method_unapplied_released', amountMinor: 40_000n },
+    ]);
+  });
 });
+
+/** The buyer's money held by the platform for this payment: its legs on the overpayments account. */
+async function unappliedLegs(paymentId: string) {
+  const rows = await context.deps.db
+    .selectFrom('ledger_entries')
+    .innerJoin('ledger_transfers', 'ledger_transfers.id', 'ledger_entries.transfer_id')
+    .select(['ledger_transfers.kind', 'ledger_entries.amount_minor'])
+    .where('ledger_transfers.reference', '=', paymentId)
+    .where('ledger_entries.account_id', '=', 'platform:overpayments:RUB')
+    .orderBy('ledger_entries.id')
+    .execute();
+  return rows.map((row) => ({ kind: row.kind, amountMinor: row.amount_minor }));
+}
 
 describe('the voucher', () => {
   it('prints the shop, the amount, the code, its validity and how to pay, in Russian and English', async () => {

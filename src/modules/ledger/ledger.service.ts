@@ -13,7 +13,7 @@ import type { Database, LedgerPurpose } from '../../schema.js';
 export type ShopPurpose = Extract<LedgerPurpose, 'pending' | 'available' | 'on_hold' | 'in_payout'>;
 export type PlatformPurpose = Extract<
   LedgerPurpose,
-  'acquirer_clearing' | 'fee_revenue' | 'refunds' | 'escrow'
+  'acquirer_clearing' | 'fee_revenue' | 'refunds' | 'escrow' | 'overpayments'
 >;
 
 export interface LedgerAccountRef {

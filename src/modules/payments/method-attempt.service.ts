@@ -32,6 +32,7 @@ import { findShopById } from '../shops/index.js';
 import { chargedAmountMinor, computeBuyerFee } from './buyer-fee.js';
 import { markPaymentPaid } from './payment-completion.js';
 import { recordPaymentEvent } from './payment.events.js';
+import { holdUnappliedMoney, releaseUnappliedMoney } from './unapplied-money.js';
 
 export type MethodAttemptRow = Selectable<MethodAttemptsTable>;
 
@@ -290,8 +291,22 @@ async function finishAttempt(
       attemptId: attempt.id,
       method: attempt.method_label,
       reason,
+      ...(attempt.received_minor > 0n ? { keptMinor: String(attempt.received_minor) } : {}),
     },
   );
+  if (attempt.received_minor > 0n) {
+    const payment = await trx
+      .selectFrom('payments')
+      .select(['id', 'currency', 'is_test'])
+      .where('id', '=', attempt.payment_id)
+      .executeTakeFirstOrThrow();
+    await holdUnappliedMoney(trx, deps, {
+      payment,
+      attemptId: attempt.id,
+      amountMinor: attempt.received_minor,
+      reason: 'left_on_closed_attempt',
+    });
+  }
 }
 
 /** What applying one provider event did, recorded with the callback (the integration debugger shows it). */
@@ -397,6 +412,8 @@ async function applyPaid(
   const now = deps.clock.now();
   const wasOpen = attempt.status === 'pending' || attempt.status === 'starting';
   const overpaid = receivedMinor > attempt.amount_minor ? receivedMinor - attempt.amount_minor : 0n;
+  // Cash left on this attempt when it closed was held for the buyer (finishAttempt): it pays now.
+  const heldBefore = wasOpen ? 0n : attempt.received_minor;
   await trx
     .updateTable('method_attempts')
     .set({
@@ -415,6 +432,12 @@ async function applyPaid(
       method: attempt.method_label,
       receivedMinor: String(receivedMinor),
     });
+    await holdUnappliedMoney(trx, deps, {
+      payment,
+      attemptId: attempt.id,
+      amountMinor: receivedMinor - heldBefore,
+      reason: 'paid_twice',
+    });
     return 'paid_twice';
   }
   // The amount fixed when the attempt opened is what the buyer paid: the payment's fee follows it.
@@ -426,11 +449,19 @@ async function applyPaid(
     rrn: '',
     method,
   });
-  if (overpaid > 0n)
+  const unapplied = { payment, attemptId: attempt.id } as const;
+  await releaseUnappliedMoney(trx, deps, {
+    ...unapplied,
+    amountMinor: heldBefore,
+    reason: 'left_on_closed_attempt',
+  });
+  if (overpaid > 0n) {
     await recordPaymentEvent(trx, deps.clock, payment.id, 'method_overpaid', {
       attemptId: attempt.id,
       overpaidMinor: String(overpaid),
     });
+    await holdUnappliedMoney(trx, deps, { ...unapplied, amountMinor: overpaid, reason: 'overpaid' });
+  }
   return wasOpen ? 'paid' : 'paid_late';
 }
 

@@ -15,6 +15,7 @@ const ACCOUNTS = [
   'fee_revenue',
   'refunds',
   'escrow',
+  'overpayments',
 ] as const;
 
 export function OperationLedger({
