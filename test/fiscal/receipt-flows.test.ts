@@ -303,7 +303,11 @@ describe('refund receipts with items', () => {
 });
 
 describe('RoboFiscal Receipt/Attach and Receipt/Status', () => {
-  async function post(path: 'Attach' | 'Status', payload: unknown, password: string = DEMO.shop.password1) {
+  async function post(
+    path: 'Attach' | 'Status' | 'Register',
+    payload: unknown,
+    password: string = DEMO.shop.password1,
+  ) {
     const body = signRoboFiscalPayload(JSON.stringify(payload), password, 'MD5');
     const response = await context.app.inject({
       method: 'POST',
@@ -429,6 +433,98 @@ describe('RoboFiscal Receipt/Attach and Receipt/Status', () => {
     expect(garbage.json()).toMatchObject({ ResultCode: '3' });
     expect(await post('Status', { merchantId: 'demo', id: 123_456_789 })).toMatchObject({ Code: '3' });
     expect((await receiptsOf(paymentId)).filter((receipt) => receipt.second_receipt_id !== null)).toEqual([]);
+  });
+});
+
+describe('RoboFiscal Receipt/Register: the receipt of a payment made with IsWithoutFreeSale=true', () => {
+  async function register(payload: unknown, password: string = DEMO.shop.password1) {
+    const response = await context.app.inject({
+      method: 'POST',
+      url: '/RoboFiscal/Receipt/Register',
+      headers: { 'content-type': 'text/plain' },
+      payload: signRoboFiscalPayload(JSON.stringify(payload), password, 'MD5'),
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json() as Record<string, unknown>;
+  }
+  const deferredReceipt = (originId: string, id: number, overrides: Record<string, unknown> = {}) => ({
+    merchantId: 'demo',
+    id,
+    originId: Number(originId),
+    operation: 'sell',
+    sno: 'osn',
+    total: 250,
+    items: [COFFEE, DELIVERY],
+    client: { email: BUYER },
+    payments: [{ type: 1, sum: 250 }],
+    ...overrides,
+  });
+
+  it('registers the merchant’s own receipt later, once, as the payment’s sale receipt', async () => {
+    const { paymentId, invId } = await paidPayment(undefined, { IsWithoutFreeSale: 'true' });
+    expect(await receiptsOf(paymentId)).toEqual([]);
+    const id = (nextInvId += 1);
+    expect(await register(deferredReceipt(invId, id))).toMatchObject({
+      ResultCode: '0',
+      OpKey: expect.any(String),
+    });
+    expect(await register(deferredReceipt(invId, id))).toMatchObject({ ResultCode: '0' });
+    const [sale, ...others] = await settleReceipts(paymentId);
+    expect(others).toEqual([]);
+    expect(sale).toMatchObject({
+      kind: 'sell',
+      status: 'done',
+      source_key: `payment:${paymentId}:sell`,
+      total_minor: 25_000n,
+      second_receipt_id: BigInt(id),
+    });
+    const document = sale!.request as { receipt: { items: { payment_method: string }[] } };
+    // Any payment method is taken (an item without one is a full prepayment, as with Receipt).
+    expect(document.receipt.items.map((item) => item.payment_method)).toEqual([
+      'full_prepayment',
+      'full_prepayment',
+    ]);
+    const status = await context.app.inject({
+      method: 'POST',
+      url: '/RoboFiscal/Receipt/Status',
+      headers: { 'content-type': 'text/plain' },
+      payload: signRoboFiscalPayload(JSON.stringify({ merchantId: 'demo', id }), DEMO.shop.password1, 'MD5'),
+    });
+    expect(status.json()).toMatchObject({ Code: '2', FnNumber: sale!.fn_number });
+    // Another number for the same operation is refused: it has its receipt now.
+    const again = await register(deferredReceipt(invId, id + 1));
+    expect(again).toMatchObject({ ResultCode: '3' });
+    expect(String(again.ResultDescription)).toContain('already has its receipt');
+  });
+
+  it('refuses what it cannot register, storing nothing', async () => {
+    const deferred = await paidPayment(undefined, { IsWithoutFreeSale: 'true' });
+    const ordinary = await paidPayment();
+    await settleReceipts(ordinary.paymentId);
+    const id = (nextInvId += 1);
+    const refusals: [unknown, string][] = [
+      [deferredReceipt(ordinary.invId, id), 'already has its receipt'],
+      [deferredReceipt('999999999', id), 'No paid operation'],
+      [
+        deferredReceipt(deferred.invId, id, {
+          total: 200,
+          items: [{ ...COFFEE, sum: 100, quantity: 1 }, DELIVERY],
+          payments: [{ type: 1, sum: 200 }],
+        }),
+        'must be the operation',
+      ],
+      [deferredReceipt(deferred.invId, id, { payments: [{ type: 2, sum: 250 }] }), 'payment type 2'],
+      [deferredReceipt(deferred.invId, id, { items: [{ ...COFFEE, tax: 'vat18' }, DELIVERY] }), 'field tax'],
+    ];
+    for (const [payload, reason] of refusals) {
+      const answer = await register(payload);
+      expect(answer, reason).toMatchObject({ ResultCode: '3' });
+      expect(String(answer.ResultDescription)).toContain(reason);
+    }
+    expect(await register(deferredReceipt(deferred.invId, id), 'wrong-password')).toMatchObject({
+      ResultCode: '1000',
+    });
+    expect(await receiptsOf(deferred.paymentId)).toEqual([]);
   });
 });
 

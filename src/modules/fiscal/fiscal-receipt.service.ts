@@ -63,6 +63,11 @@ export interface NewFiscalReceipt {
    * (the offset of the advance, plus any extra payment), not the payment's amount.
    */
   readonly secondReceiptId?: bigint | undefined;
+  /**
+   * The merchant's own number of the first receipt it registers later (Receipt/Register, for a payment
+   * made with IsWithoutFreeSale=true): kept in second_receipt_id so Receipt/Status finds it by that number.
+   */
+  readonly deferredReceiptId?: bigint | undefined;
 }
 
 export interface EnqueuedFiscalReceipt {
@@ -213,7 +218,7 @@ export async function enqueueFiscalReceipt(
       poll_limit: AUTOMATIC_POLLS,
       error: isFailed ? describeProblems(problems) : null,
       failed_at: isFailed ? now : null,
-      second_receipt_id: input.secondReceiptId ?? null,
+      second_receipt_id: input.secondReceiptId ?? input.deferredReceiptId ?? null,
       created_at: now,
       updated_at: now,
     })
@@ -332,7 +337,10 @@ export function toFiscalReceiptView(receipt: FiscalReceiptRow, now: Date): Fisca
     failureHistory: receipt.failure_history,
     nextAttemptAt: receipt.next_attempt_at?.toISOString() ?? null,
     canRetry: isRetryable(receipt, now),
-    secondReceiptId: receipt.second_receipt_id?.toString() ?? null,
+    // A deferred first receipt (Receipt/Register) keeps the merchant's number too, but is no final receipt.
+    secondReceiptId: receipt.source_key.endsWith(':second')
+      ? (receipt.second_receipt_id?.toString() ?? null)
+      : null,
     buyerMailedAt: receipt.buyer_mailed_at?.toISOString() ?? null,
     fiscal: toFiscalData(receipt),
     createdAt: receipt.created_at.toISOString(),

@@ -1,6 +1,6 @@
 /**
- * Robokassa's RoboFiscal endpoints at Kopek's top level: `POST /RoboFiscal/Receipt/Attach` and
- * `POST /RoboFiscal/Receipt/Status` (Robokassa serves them at ws.roboxchange.com/RoboFiscal/...; a
+ * Robokassa's RoboFiscal endpoints at Kopek's top level: `POST /RoboFiscal/Receipt/Attach`,
+ * `POST /RoboFiscal/Receipt/Status` and the deferred receipt's `POST /RoboFiscal/Receipt/Register` (Robokassa serves them at ws.roboxchange.com/RoboFiscal/...; a
  * merchant moves by changing the host). No session, no CSRF: the signature with Password #1 is the
  * credential (second-receipt.service.ts).
  *
@@ -15,10 +15,15 @@ import {
   buildReceiptStatusAnswer,
   MAX_ROBOFISCAL_BODY_LENGTH,
 } from '../protocol/index.js';
-import { attachSecondReceipt, readSecondReceiptStatus } from './second-receipt.service.js';
+import {
+  attachSecondReceipt,
+  readSecondReceiptStatus,
+  registerDeferredReceipt,
+} from './second-receipt.service.js';
 
 export const ROBOFISCAL_ATTACH_PATH = '/RoboFiscal/Receipt/Attach';
 export const ROBOFISCAL_STATUS_PATH = '/RoboFiscal/Receipt/Status';
+export const ROBOFISCAL_REGISTER_PATH = '/RoboFiscal/Receipt/Register';
 
 export async function registerSecondReceiptRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   await app.register(async (scope) => {
@@ -34,6 +39,13 @@ export async function registerSecondReceiptRoutes(app: FastifyInstance, deps: De
       const answer = await attachSecondReceipt(deps, request.body);
       if (answer.resultCode !== '0')
         request.log.info({ resultCode: answer.resultCode }, 'robofiscal attach refused');
+      return reply.code(200).type('application/json; charset=utf-8').send(buildReceiptAttachAnswer(answer));
+    });
+
+    scope.post(ROBOFISCAL_REGISTER_PATH, async (request, reply) => {
+      const answer = await registerDeferredReceipt(deps, request.body);
+      if (answer.resultCode !== '0')
+        request.log.info({ resultCode: answer.resultCode }, 'robofiscal register refused');
       return reply.code(200).type('application/json; charset=utf-8').send(buildReceiptAttachAnswer(answer));
     });
 

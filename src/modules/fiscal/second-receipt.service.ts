@@ -24,6 +24,7 @@
  */
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.js';
+import { formatMinor } from '../../platform/money.js';
 import type { ShopsTable } from '../../schema.js';
 import {
   parseReceiptStatusPayload,
@@ -104,7 +105,7 @@ function isPrepaymentReceipt(receipt: FiscalReceiptRow | undefined): boolean {
 async function findOriginPayment(deps: Deps, shopId: string, invId: bigint) {
   return deps.db
     .selectFrom('payments')
-    .select(['id', 'amount_minor', 'email', 'op_key'])
+    .select(['id', 'amount_minor', 'currency', 'email', 'op_key', 'is_without_free_sale'])
     .where('shop_id', '=', shopId)
     .where('inv_id', '=', invId)
     .where('is_test', '=', false)
@@ -159,25 +160,84 @@ export async function attachSecondReceipt(deps: Deps, body: unknown): Promise<At
   return registerSecondReceipt(deps, shop.id, payment, second);
 }
 
+/** The merchant's receipt numbers (final and deferred receipts) are unique within its shop. */
+async function isMerchantReceiptIdTaken(deps: Deps, shopId: string, id: bigint): Promise<boolean> {
+  const taken = await withFiscalTables(deps.db)
+    .selectFrom('fiscal_receipts')
+    .select('id')
+    .where('shop_id', '=', shopId)
+    .where('second_receipt_id', '=', id)
+    .executeTakeFirst();
+  return taken !== undefined;
+}
+
 async function registerSecondReceipt(
   deps: Deps,
   shopId: string,
   payment: { id: string; email: string | null; op_key: string | null },
   second: SecondReceipt,
 ): Promise<AttachAnswer> {
-  const taken = await withFiscalTables(deps.db)
-    .selectFrom('fiscal_receipts')
-    .select('id')
-    .where('shop_id', '=', shopId)
-    .where('second_receipt_id', '=', second.id)
-    .executeTakeFirst();
-  if (taken) return refusal(`The id ${second.id} is already used by another second receipt.`);
+  if (await isMerchantReceiptIdTaken(deps, shopId, second.id))
+    return refusal(`The id ${second.id} is already used by another receipt.`);
   await deps.db.transaction().execute((trx) =>
     enqueueFiscalReceipt(trx, deps.clock, {
       kind: 'sell',
       paymentId: payment.id,
       secondReceiptId: second.id,
       receipt: secondReceiptDraft(second, payment.email),
+    }),
+  );
+  return { resultCode: ROBOFISCAL_RESULT_CODE.ok, description: 'ok', opKey: payment.op_key ?? undefined };
+}
+
+/**
+ * Receipt/Register: the first receipt of a payment made with IsWithoutFreeSale=true, which the merchant
+ * registers later (Kopek registered none). Robokassa names this method but does not publish its format
+ * (robokassa-protocol.md, open question 7), so Kopek takes Receipt/Attach's envelope and payload (`id`:
+ * the merchant's number for this receipt, `originId`: the payment's InvId), with items of any payment
+ * method; `total` must be the payment's amount, paid by the buyer (no offset of an advance: type 2).
+ * It becomes the payment's `sell` receipt: refunds and a final receipt follow it as they follow any
+ * first receipt, and Receipt/Status answers by its `id`. The same `id` again answers the first.
+ */
+export async function registerDeferredReceipt(deps: Deps, body: unknown): Promise<AttachAnswer> {
+  const signed = await readSignedRequest(deps, body);
+  if ('problem' in signed) return signed.problem;
+  const parsed = parseSecondReceipt(signed.request.payloadText, 'deferred');
+  if (!parsed.ok) return refusal(parsed.problems.map((problem) => problem.detail.en).join(' '));
+  const receipt = parsed.secondReceipt;
+  const payment = await findOriginPayment(deps, signed.shop.id, receipt.originId);
+  if (!payment) return refusal(`No paid operation with InvId ${receipt.originId}.`);
+  const settings = await findFiscalSettingsRow(deps.db, signed.shop.id);
+  if (!settings || settings.provider === 'none')
+    return refusal('The shop does not fiscalise through Kopek: switch fiscalisation on first.');
+  const existing = await findReceiptBySource(deps, `payment:${payment.id}:sell`);
+  if (existing) {
+    if (existing.second_receipt_id === receipt.id)
+      return { resultCode: ROBOFISCAL_RESULT_CODE.ok, description: 'ok', opKey: payment.op_key ?? undefined };
+    return refusal(
+      'The operation already has its receipt: only a payment made with IsWithoutFreeSale=true waits for one.',
+    );
+  }
+  if (!payment.is_without_free_sale)
+    return refusal(
+      'The operation was paid without IsWithoutFreeSale=true: Kopek registers its receipt itself.',
+    );
+  if (receipt.totalMinor !== payment.amount_minor)
+    return refusal(
+      `The total must be the operation's amount, ${formatMinor(payment.amount_minor, payment.currency)}.`,
+    );
+  if (receipt.payments.some((entry) => entry.type === OFFSET_OF_ADVANCE))
+    return refusal(
+      'A first receipt is paid by the buyer: payment type 2 (offset of an advance) is for a final receipt.',
+    );
+  if (await isMerchantReceiptIdTaken(deps, signed.shop.id, receipt.id))
+    return refusal(`The id ${receipt.id} is already used by another receipt.`);
+  await deps.db.transaction().execute((trx) =>
+    enqueueFiscalReceipt(trx, deps.clock, {
+      kind: 'sell',
+      paymentId: payment.id,
+      deferredReceiptId: receipt.id,
+      receipt: secondReceiptDraft(receipt, payment.email),
     }),
   );
   return { resultCode: ROBOFISCAL_RESULT_CODE.ok, description: 'ok', opKey: payment.op_key ?? undefined };

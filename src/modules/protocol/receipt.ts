@@ -1077,8 +1077,13 @@ function readPayloadObject(payloadText: string, scope: ProblemScope): JsonObject
  * operation "sell", total (8+2 digits), the items by the Receipt rules with payment_method full_payment
  * only, payments (1..10, types 0..9) adding up to total, optional vats (1..6), client and url.
  * The items add up to total exactly, as a payment's items add up to OutSum.
+ * `deferred`: the same payload for Receipt/Register, the first receipt of a payment made with
+ * IsWithoutFreeSale=true, whose items may have any payment_method (a prepayment included).
  */
-export function parseSecondReceipt(payloadText: string): SecondReceiptParseResult {
+export function parseSecondReceipt(
+  payloadText: string,
+  kind: 'final' | 'deferred' = 'final',
+): SecondReceiptParseResult {
   const scope: ProblemScope = { problems: [] };
   const payload = readPayloadObject(payloadText, scope);
   if (payload === undefined) return { ok: false, problems: scope.problems };
@@ -1086,7 +1091,8 @@ export function parseSecondReceipt(payloadText: string): SecondReceiptParseResul
   const body = readReceiptBody(payload, scope);
   body?.items.forEach((item, index) => {
     const itemScope = { problems: scope.problems, item: { index: index + 1, name: item.name } };
-    if (item.paymentMethod !== 'full_payment') report(itemScope, 'payment_method', 'full_payment_required');
+    if (kind === 'final' && item.paymentMethod !== 'full_payment')
+      report(itemScope, 'payment_method', 'full_payment_required');
   });
   if (body !== undefined && head.totalMinor !== undefined && body.totalMinor !== head.totalMinor) {
     const values = { total: formatAmount(body.totalMinor), expected: formatAmount(head.totalMinor) };
