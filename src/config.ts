@@ -47,6 +47,12 @@ export interface Config {
    * credits the change to the buyer's phone balance, 'keep' (default) keeps it as a recorded overpayment.
    */
   readonly cashOverpayment: CashOverpaymentRule;
+  /**
+   * How long the sandbox internet bank takes to execute a payment order after the buyer signs it
+   * (KOPEK_SANDBOX_BANK_DELAY_SECONDS, default 60; 0 executes it at once). Meanwhile the checkout shows
+   * the payment pending, as a real bank's "processing" is shown.
+   */
+  readonly sandboxBankDelaySeconds: number;
   /** Failed signature / API-key checks allowed per client address in a sliding window. */
   readonly credentialFailureRule: { readonly limit: number; readonly windowMs: number };
   readonly warnings: readonly string[];
@@ -194,6 +200,17 @@ function readCashOverpayment(value: string | undefined): CashOverpaymentRule {
   return value;
 }
 
+/** KOPEK_SANDBOX_BANK_DELAY_SECONDS: a minute by default, 0 for at once, at most a day. */
+function readSandboxBankDelaySeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return 60;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 86_400)
+    throw new ConfigError(
+      'KOPEK_SANDBOX_BANK_DELAY_SECONDS',
+      `expected a whole number of seconds from 0 to 86400, got "${value}"`,
+    );
+  return Number(value);
+}
+
 /** KOPEK_DEAL_DEADLINE_DAYS: two weeks by default, for delivery by post; at most 180 days. */
 function readDealDeadlineDays(value: string | undefined): number {
   if (value === undefined || value === '') return 14;
@@ -326,6 +343,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     isAtolSandboxEnabled: readAtolSandbox(environment.KOPEK_ATOL_SANDBOX, nodeEnv),
     methodAttemptTtlMinutes: readMethodAttemptTtl(environment),
     cashOverpayment: readCashOverpayment(environment.KOPEK_CASH_OVERPAYMENT),
+    sandboxBankDelaySeconds: readSandboxBankDelaySeconds(environment.KOPEK_SANDBOX_BANK_DELAY_SECONDS),
     credentialFailureRule: readCredentialFailureRule(
       environment.KOPEK_SIGNATURE_FAILURE_LIMIT,
       environment.KOPEK_SIGNATURE_FAILURE_WINDOW_SECONDS,

@@ -116,4 +116,6 @@ export const METHOD_REASON_TEXTS: Record<string, { ru: string; en: string }> = {
   RJCT: { ru: 'банк отклонил платёж', en: 'the bank declined the payment' },
   buyer_cancelled: { ru: 'вы отменили оплату', en: 'you cancelled the payment' },
   start_interrupted: { ru: 'не удалось начать оплату', en: 'the payment could not be started' },
+  too_many_attempts: { ru: 'трижды введён неверный код', en: 'a wrong code was entered three times' },
+  code_expired: { ru: 'истёк срок действия кода из SMS', en: 'the SMS code has expired' },
 };

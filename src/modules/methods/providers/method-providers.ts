@@ -8,8 +8,10 @@ import type { Clock } from '../../../platform/clock.js';
 import type { Database } from '../../../schema.js';
 import type { PaymentMethodKind } from '../catalog.js';
 import type { MethodProvider } from './method-provider.js';
+import { SandboxBankProvider } from './sandbox-bank.js';
 import { SandboxSbpProvider } from './sandbox-sbp.js';
 import { SandboxTerminalProvider } from './sandbox-terminal.js';
+import { SandboxPhoneProvider } from './sandbox-phone.js';
 
 export interface SandboxProviderOptions {
   readonly db: Kysely<Database>;
@@ -19,7 +21,12 @@ export interface SandboxProviderOptions {
 }
 
 export function createSandboxMethodProviders(options: SandboxProviderOptions): MethodProvider[] {
-  return [new SandboxSbpProvider(options), new SandboxTerminalProvider(options)];
+  return [
+    new SandboxSbpProvider(options),
+    new SandboxTerminalProvider(options),
+    new SandboxPhoneProvider(options),
+    new SandboxBankProvider(options),
+  ];
 }
 
 export function findProviderForKind(

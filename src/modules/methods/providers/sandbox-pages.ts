@@ -4,10 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.js';
+import { registerSandboxBank } from './sandbox-bank.pages.js';
 import { registerSbpBankApp } from './sandbox-sbp.pages.js';
 import { registerSandboxTerminal } from './sandbox-terminal.pages.js';
+import { registerSandboxSmsLog } from './sandbox-phone.pages.js';
 
 export function registerSandboxMethodPages(app: FastifyInstance, deps: Deps): void {
   registerSbpBankApp(app, deps);
+  registerSandboxBank(app, deps);
   registerSandboxTerminal(app, deps);
+  registerSandboxSmsLog(app, deps);
 }
