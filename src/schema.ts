@@ -275,6 +275,15 @@ export interface ShopPaymentMethodsTable {
   changed_at: Timestamp;
 }
 
+// provider settings (0040): a method provider switched off or on by the operator; no row: on
+export interface ProviderSettingsTable {
+  provider: string;
+  is_enabled: boolean;
+  reason: string;
+  changed_by: string | null;
+  changed_at: Timestamp;
+}
+
 export interface MethodAttemptsTable {
   id: string;
   payment_id: string;
@@ -487,6 +496,7 @@ export interface Database {
   card_attempts: CardAttemptsTable;
   sandbox_acquirer_operations: SandboxAcquirerOperationsTable;
   shop_payment_methods: ShopPaymentMethodsTable;
+  provider_settings: ProviderSettingsTable;
   method_attempts: MethodAttemptsTable;
   provider_callbacks: ProviderCallbacksTable;
   sandbox_method_operations: SandboxMethodOperationsTable;

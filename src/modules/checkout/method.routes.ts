@@ -62,7 +62,7 @@ export async function methodsForPayment(deps: Deps, found: CheckoutPayment): Pro
   // A saved-card payment and a recurring charge are the card's by nature.
   if (payment.cof_payment_id !== null || payment.previous_payment_id !== null)
     return [findMethodByLabelOrAlias('BankCard')].filter((match) => match !== undefined);
-  const enabled = await listEnabledMethods(deps.db, payment.shop_id);
+  const enabled = await listEnabledMethods(deps.db, payment.shop_id, deps.providers.methodProviders);
   return enabled.filter(
     ({ item }) =>
       item.currencies.includes(payment.currency) &&
@@ -107,9 +107,11 @@ export async function renderMethodPart(
   const methods = await methodsForPayment(deps, found);
   const latest = await findLatestMethodAttempt(deps.db, found.payment.id);
   const open = isOpen(latest) ? latest : undefined;
+  // An open attempt keeps its instructions on the page even if its method is no longer offered (its
+  // provider switched off meanwhile): money already moving must be able to land.
   const selected =
     pick(methods, options.requestedMethod) ??
-    pick(methods, open?.method_label) ??
+    (open && findMethodByLabelOrAlias(open.method_label)) ??
     pick(methods, found.payment.inc_curr_label) ??
     methods[0];
   const chooser = renderMethodChooser(

@@ -83,3 +83,4 @@ export {
 export { SANDBOX_CALLBACK_QUEUE, type SandboxCallbackJob } from './providers/sandbox-operations.js';
 export { registerSandboxMethodPages } from './providers/sandbox-pages.js';
 export { registerMethodBackofficeRoutes, registerMethodCabinetRoutes } from './methods.routes.js';
+export { isProviderEnabled } from './provider-settings.service.js';

@@ -1,7 +1,8 @@
 /**
  * Methods and providers in the back-office API: the catalogue with the provider of each method, provider
- * health, shop search and each shop's switches (every operator may look; changing needs
- * backoffice.methods, administrators only). In the cabinet: the methods the merchant's own shop takes.
+ * health, provider settings (switched off and on with a reason), shop search and each shop's switches
+ * (every operator may look; changing needs backoffice.methods, administrators only). In the cabinet: the
+ * methods the merchant's own shop takes.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -15,12 +16,23 @@ import {
   searchShops,
 } from './method-admin.service.js';
 import { HEALTH_WINDOWS, readMethodHealth, type HealthWindow } from './method-health.js';
+import {
+  listProviderSettings,
+  PROVIDER_REASON_MAX_LENGTH,
+  readProviderSettings,
+  switchProvider,
+} from './provider-settings.service.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const HealthQuery = Type.Object({
   window: Type.Optional(
     Type.Union(Object.keys(HEALTH_WINDOWS).map((window) => Type.Literal(window as HealthWindow))),
   ),
+});
+const ProviderParams = Type.Object({ name: Type.String({ maxLength: 64 }) });
+const ProviderSwitchBody = Type.Object({
+  isEnabled: Type.Boolean(),
+  reason: Type.String({ maxLength: PROVIDER_REASON_MAX_LENGTH }),
 });
 const ShopSearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) });
 const SwitchesBody = Type.Object({
@@ -41,6 +53,24 @@ export function registerMethodBackofficeRoutes(app: FastifyInstance, deps: Deps)
     const window = (request.query as typeof HealthQuery.static).window ?? '24h';
     return readMethodHealth(deps.db, deps.providers, deps.clock.now(), window);
   });
+
+  app.get('/methods/providers', viewers, async () => listProviderSettings(deps));
+
+  app.get('/methods/providers/:name', { ...viewers, schema: { params: ProviderParams } }, async (request) =>
+    readProviderSettings(deps, (request.params as typeof ProviderParams.static).name),
+  );
+
+  app.put(
+    '/methods/providers/:name',
+    { ...changers, schema: { params: ProviderParams, body: ProviderSwitchBody } },
+    async (request) =>
+      switchProvider(
+        deps,
+        { userId: requireSessionUser(request).userId, ip: request.ip },
+        (request.params as typeof ProviderParams.static).name,
+        request.body as typeof ProviderSwitchBody.static,
+      ),
+  );
 
   app.get('/methods/shops', { ...viewers, schema: { querystring: ShopSearchQuery } }, async (request) => ({
     items: await searchShops(deps.db, (request.query as typeof ShopSearchQuery.static).q ?? ''),

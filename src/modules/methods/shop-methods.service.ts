@@ -6,6 +6,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../schema.js';
 import { listMethodItems, type PaymentMethodMatch } from './catalog.js';
+import { switchedOffKinds } from './provider-settings.service.js';
+import type { MethodProvider } from './providers/method-provider.js';
 
 export interface ShopMethod extends PaymentMethodMatch {
   readonly isEnabled: boolean;
@@ -33,10 +35,18 @@ export async function listShopMethods(db: Reader, shopId: string): Promise<ShopM
   });
 }
 
-/** The methods the shop takes, in catalogue order. */
-export async function listEnabledMethods(db: Reader, shopId: string): Promise<PaymentMethodMatch[]> {
+/**
+ * The methods the shop takes and buyers may use now, in catalogue order: a method whose provider the
+ * operator switched off (provider settings) is left out, for checkout and GetCurrencies alike.
+ */
+export async function listEnabledMethods(
+  db: Reader,
+  shopId: string,
+  providers: readonly MethodProvider[],
+): Promise<PaymentMethodMatch[]> {
+  const offKinds = await switchedOffKinds(db, providers);
   return (await listShopMethods(db, shopId))
-    .filter((method) => method.isEnabled)
+    .filter((method) => method.isEnabled && !offKinds.has(method.item.kind))
     .map(({ group, item }) => ({ group, item }));
 }
 

@@ -20,6 +20,7 @@ import type { Database, MethodAttemptsTable, PaymentRow, ShopsTable } from '../.
 import {
   findProviderForKind,
   isMethodEnabled,
+  isProviderEnabled,
   methodAmountProblem,
   type MethodEvent,
   type MethodInstructions,
@@ -198,6 +199,9 @@ async function openAttempt(
     else if (open) await finishAttempt(trx, deps, open, 'declined', 'buyer_switched');
     const shop = await findShopById(trx, payment.shop_id);
     if (!shop) throw new Error(`payment ${paymentId} has no shop`);
+    // A provider the operator switched off takes no new attempt; open ones above are left to finish.
+    if (!(await isProviderEnabled(trx, provider.name)))
+      return { kind: 'refused', reason: 'provider_unavailable' };
     const refusal = await refusalFor(trx, deps, payment, shop, method);
     if (refusal) return { kind: 'refused', reason: refusal };
     const buyerFeeMinor = await computeBuyerFee(trx, deps, payment, shop, method.group.code);

@@ -241,9 +241,13 @@ async function answerCurrencies(deps: Deps, fields: Fields): Promise<string> {
   );
 }
 
-/** The catalogue's groups cut to the methods the shop takes (shop_payment_methods), empty groups left out. */
+/**
+ * The catalogue's groups cut to the methods the shop takes (shop_payment_methods) whose provider is on
+ * (provider_settings), empty groups left out.
+ */
 async function enabledGroups(deps: Deps, shop: ShopsTable): Promise<PaymentMethodGroup[]> {
-  const enabled = new Set((await listEnabledMethods(deps.db, shop.id)).map(({ item }) => item.label));
+  const offered = await listEnabledMethods(deps.db, shop.id, deps.providers.methodProviders);
+  const enabled = new Set(offered.map(({ item }) => item.label));
   return listMethodGroups()
     .map((group) => ({ ...group, items: group.items.filter((item) => enabled.has(item.label)) }))
     .filter((group) => group.items.length > 0);

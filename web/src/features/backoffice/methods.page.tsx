@@ -1,6 +1,7 @@
-// /backoffice/methods: provider health per method (24 h or 7 days), the method catalogue with the provider
-// of each method, and one shop's switches (?shop=<id> opens a shop directly). Every operator may look;
-// only administrators (backoffice.methods) may switch, and the server checks that anyway.
+// /backoffice/methods: provider health per method (24 h or 7 days), the providers with their settings
+// (provider-settings.section.tsx, ?provider=<name>), the method catalogue with the provider of each
+// method, and one shop's switches (?shop=<id> opens a shop directly). Every operator may look; only
+// administrators (backoffice.methods) may switch, and the server checks that anyway.
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api, errorMessage } from '../../lib/api';
@@ -19,6 +20,7 @@ import {
 import { useResource } from '../../lib/use-resource';
 import { hasPermission, useMe } from '../shell/session';
 import { methodTexts } from './methods.texts';
+import { ProviderSettingsSection } from './provider-settings.section';
 
 type Text = Translate<keyof typeof methodTexts.ru>;
 type Localized = { ru: string; en: string };
@@ -124,6 +126,7 @@ export function MethodsPage() {
       <h1>{t('title')}</h1>
       <p className="lead">{t('intro')}</p>
       <HealthSection />
+      <ProviderSettingsSection />
       <ShopMethodsSection />
       <CatalogSection />
     </>
@@ -295,7 +298,11 @@ function ShopMethodsSection() {
                 className="button button-quiet"
                 aria-label={`${t('shop.choose')}: ${shop.merchantLogin}`}
                 onClick={() => {
-                  setParams({ shop: shop.id });
+                  setParams((current) => {
+                    const next = new URLSearchParams(current);
+                    next.set('shop', shop.id);
+                    return next;
+                  });
                   setFound(null);
                 }}
               >
