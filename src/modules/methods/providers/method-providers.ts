@@ -12,6 +12,7 @@ import { SandboxBankProvider } from './sandbox-bank.js';
 import { SandboxSbpProvider } from './sandbox-sbp.js';
 import { SandboxTerminalProvider } from './sandbox-terminal.js';
 import { SandboxPhoneProvider } from './sandbox-phone.js';
+import { SandboxAppProvider } from './sandbox-app.js';
 
 export interface SandboxProviderOptions {
   readonly db: Kysely<Database>;
@@ -26,6 +27,7 @@ export function createSandboxMethodProviders(options: SandboxProviderOptions): M
     new SandboxTerminalProvider(options),
     new SandboxPhoneProvider(options),
     new SandboxBankProvider(options),
+    new SandboxAppProvider(options),
   ];
 }
 

@@ -8,10 +8,12 @@ import { registerSandboxBank } from './sandbox-bank.pages.js';
 import { registerSbpBankApp } from './sandbox-sbp.pages.js';
 import { registerSandboxTerminal } from './sandbox-terminal.pages.js';
 import { registerSandboxSmsLog } from './sandbox-phone.pages.js';
+import { registerSandboxApp } from './sandbox-app.pages.js';
 
 export function registerSandboxMethodPages(app: FastifyInstance, deps: Deps): void {
   registerSbpBankApp(app, deps);
   registerSandboxBank(app, deps);
   registerSandboxTerminal(app, deps);
   registerSandboxSmsLog(app, deps);
+  registerSandboxApp(app, deps);
 }
