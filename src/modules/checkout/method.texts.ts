@@ -118,4 +118,6 @@ export const METHOD_REASON_TEXTS: Record<string, { ru: string; en: string }> = {
   start_interrupted: { ru: 'не удалось начать оплату', en: 'the payment could not be started' },
   too_many_attempts: { ru: 'трижды введён неверный код', en: 'a wrong code was entered three times' },
   code_expired: { ru: 'истёк срок действия кода из SMS', en: 'the SMS code has expired' },
+  account_blocked: { ru: 'кошелёк заблокирован', en: 'the wallet is blocked' },
+  wallet_declined: { ru: 'кошелёк отклонил платёж', en: 'the wallet declined the payment' },
 };

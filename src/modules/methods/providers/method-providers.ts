@@ -11,6 +11,7 @@ import type { MethodProvider } from './method-provider.js';
 import { SandboxBankProvider } from './sandbox-bank.js';
 import { SandboxSbpProvider } from './sandbox-sbp.js';
 import { SandboxTerminalProvider } from './sandbox-terminal.js';
+import { SandboxWalletProvider } from './sandbox-wallet.js';
 import { SandboxPhoneProvider } from './sandbox-phone.js';
 import { SandboxAppProvider } from './sandbox-app.js';
 
@@ -25,6 +26,7 @@ export function createSandboxMethodProviders(options: SandboxProviderOptions): M
   return [
     new SandboxSbpProvider(options),
     new SandboxTerminalProvider(options),
+    new SandboxWalletProvider(options),
     new SandboxPhoneProvider(options),
     new SandboxBankProvider(options),
     new SandboxAppProvider(options),

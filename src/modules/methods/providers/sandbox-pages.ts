@@ -7,6 +7,7 @@ import type { Deps } from '../../../deps.js';
 import { registerSandboxBank } from './sandbox-bank.pages.js';
 import { registerSbpBankApp } from './sandbox-sbp.pages.js';
 import { registerSandboxTerminal } from './sandbox-terminal.pages.js';
+import { registerSandboxWallet } from './sandbox-wallet.pages.js';
 import { registerSandboxSmsLog } from './sandbox-phone.pages.js';
 import { registerSandboxApp } from './sandbox-app.pages.js';
 
@@ -14,6 +15,7 @@ export function registerSandboxMethodPages(app: FastifyInstance, deps: Deps): vo
   registerSbpBankApp(app, deps);
   registerSandboxBank(app, deps);
   registerSandboxTerminal(app, deps);
+  registerSandboxWallet(app, deps);
   registerSandboxSmsLog(app, deps);
   registerSandboxApp(app, deps);
 }
