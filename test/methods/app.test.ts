@@ -33,6 +33,7 @@ import {
   postCallback,
   signedCallback,
   startMethodPayment,
+  startPendingAttempt,
 } from '../support/methods.js';
 import { MerchantStub, prepareDemoShop } from '../support/payments.js';
 
@@ -71,12 +72,10 @@ afterAll(async () => {
 /** A payment with a pending app attempt: its id, the attempt and the path of the app page. */
 async function pendingAppPayment(outSum = '250.00', alias: string = SBERPAY.alias) {
   const invId = newInvId();
-  const paymentId = await startMethodPayment(context.app, alias, { invId, outSum });
-  const started = await chooseMethod(context.app, paymentId, alias);
-  expect(started.statusCode).toBe(303);
-  const [attempt] = await methodAttempts(context, paymentId);
-  if (!attempt?.provider_reference) throw new Error('no pending app attempt');
-  const reference = attempt.provider_reference;
+  const { paymentId, attempt, reference, started } = await startPendingAttempt(context, alias, {
+    invId,
+    outSum,
+  });
   return { invId, paymentId, attempt, reference, appPath: `/sandbox/app/${reference}`, started };
 }
 

@@ -28,6 +28,7 @@ import {
   postCallback,
   signedCallback,
   startMethodPayment,
+  startPendingAttempt,
 } from '../support/methods.js';
 import { MerchantStub, prepareDemoShop } from '../support/payments.js';
 
@@ -50,12 +51,7 @@ afterAll(async () => {
 /** A payment with a pending internet-bank attempt: its id, the attempt and the bank page's path. */
 async function pendingBankPayment(target: TestContext = context, outSum = '250.00') {
   const invId = newInvId();
-  const paymentId = await startMethodPayment(target.app, 'AlfaBank', { invId, outSum });
-  const started = await chooseMethod(target.app, paymentId, 'AlfaBank');
-  expect(started.statusCode).toBe(303);
-  const [attempt] = await methodAttempts(target, paymentId);
-  if (!attempt?.provider_reference) throw new Error('no pending internet-bank attempt');
-  const reference = attempt.provider_reference;
+  const { paymentId, attempt, reference } = await startPendingAttempt(target, 'AlfaBank', { invId, outSum });
   return { invId, paymentId, attempt, reference, bankPath: `/sandbox/bank/${reference}` };
 }
 

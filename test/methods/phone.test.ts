@@ -36,6 +36,7 @@ import {
   postCallback,
   signedCallback,
   startMethodPayment,
+  startPendingAttempt,
 } from '../support/methods.js';
 import { MerchantStub, prepareDemoShop } from '../support/payments.js';
 
@@ -70,18 +71,16 @@ function form(fields: Record<string, string>) {
 /** A payment with a pending phone attempt: its id, the attempt and the code the operator sent. */
 async function pendingPhonePayment(phone: string, outSum = '250.00') {
   const invId = newInvId();
-  const paymentId = await startMethodPayment(context.app, 'PhoneBalance', { invId, outSum });
-  const started = await chooseMethod(context.app, paymentId, 'PhoneBalance', { phone });
-  expect(started.statusCode).toBe(303);
-  const attempts = await methodAttempts(context, paymentId);
-  const attempt = attempts.find((row) => row.status === 'pending');
-  if (!attempt?.provider_reference || attempt.status !== 'pending')
-    throw new Error('no pending phone attempt');
+  const { paymentId, attempt, reference } = await startPendingAttempt(context, 'PhoneBalance', {
+    invId,
+    outSum,
+    fields: { phone },
+  });
   return {
     invId,
     paymentId,
     attempt,
-    reference: attempt.provider_reference,
+    reference,
     code: await lastCodeSentTo(phone),
   };
 }

@@ -22,6 +22,7 @@ import {
   postCallback,
   signedCallback,
   startMethodPayment,
+  startPendingAttempt,
 } from '../support/methods.js';
 import { MerchantStub, prepareDemoShop } from '../support/payments.js';
 
@@ -43,12 +44,8 @@ afterAll(async () => {
 /** A payment with a pending SBP attempt: its id, the attempt and the bank-app path of its link. */
 async function pendingSbpPayment(outSum = '250.00') {
   const invId = newInvId();
-  const paymentId = await startMethodPayment(context.app, 'SBP', { invId, outSum });
-  const started = await chooseMethod(context.app, paymentId, 'SBP');
-  expect(started.statusCode).toBe(303);
-  const [attempt] = await methodAttempts(context, paymentId);
-  if (!attempt?.provider_reference) throw new Error('no pending SBP attempt');
-  return { invId, paymentId, attempt, bankAppPath: `/sandbox/sbp/${attempt.provider_reference}` };
+  const { paymentId, attempt, reference } = await startPendingAttempt(context, 'SBP', { invId, outSum });
+  return { invId, paymentId, attempt, bankAppPath: `/sandbox/sbp/${reference}` };
 }
 
 function callbackBody(reference: string, status: string, amount: number, eventId = `ev-${Math.random()}`) {

@@ -29,6 +29,7 @@ import {
   postCallback,
   signedCallback,
   startMethodPayment,
+  startPendingAttempt,
 } from '../support/methods.js';
 import { MerchantStub, prepareDemoShop } from '../support/payments.js';
 
@@ -50,13 +51,9 @@ afterAll(async () => {
 /** A payment with a pending cash attempt: its id, the attempt and the payment code. */
 async function pendingCashPayment(target: TestContext = context, outSum = '1000.00') {
   const invId = newInvId();
-  const paymentId = await startMethodPayment(target.app, 'Terminals', { invId, outSum });
-  const started = await chooseMethod(target.app, paymentId, 'Terminals');
-  expect(started.statusCode).toBe(303);
-  const [attempt] = await methodAttempts(target, paymentId);
-  const instructions = attempt?.details.instructions as { type: string; code: string } | undefined;
-  if (!attempt?.provider_reference || instructions?.type !== 'payment_code')
-    throw new Error('no pending cash attempt');
+  const { paymentId, attempt } = await startPendingAttempt(target, 'Terminals', { invId, outSum });
+  const instructions = attempt.details.instructions as { type: string; code: string } | undefined;
+  if (instructions?.type !== 'payment_code') throw new Error('no payment code');
   return { invId, paymentId, attempt, code: instructions.code };
 }
 
@@ -520,12 +517,16 @@ describe('terminal callbacks', () => {
 
   it('holds cash left on a code that expired part paid for the buyer, and pays with it if the rest comes late', async () => {
     const { paymentId, attempt, code } = await pendingCashPayment();
-    expect((await terminalPays(context, { code, amount: '400.00' })).json()).toMatchObject({ status: 'PARTIAL' });
+    expect((await terminalPays(context, { code, amount: '400.00' })).json()).toMatchObject({
+      status: 'PARTIAL',
+    });
     await context.deliverMail();
     context.clock.advanceMs(72 * 3_600_000);
     await expireMethodAttempts(context.deps);
     expect(await unappliedLegs(paymentId)).toEqual([{ kind: 'method_unapplied', amountMinor: -40_000n }]);
-    const expired = (await paymentEvents(context, paymentId)).find((event) => event.kind === 'method_expired');
+    const expired = (await paymentEvents(context, paymentId)).find(
+      (event) => event.kind === 'method_expired',
+    );
     expect(expired?.details).toMatchObject({ keptMinor: '40000' });
 
     const { text, signature } = signedCallback(

@@ -32,6 +32,7 @@ import {
   postCallback,
   signedCallback,
   startMethodPayment,
+  startPendingAttempt,
 } from '../support/methods.js';
 import { MerchantStub, prepareDemoShop } from '../support/payments.js';
 
@@ -61,12 +62,7 @@ afterAll(async () => {
 /** A payment with a pending wallet attempt: its id, the attempt and the path of the wallet's page. */
 async function pendingWalletPayment(outSum = '250.00') {
   const invId = newInvId();
-  const paymentId = await startMethodPayment(context.app, 'YooMoney', { invId, outSum });
-  const started = await chooseMethod(context.app, paymentId, 'YooMoney');
-  expect(started.statusCode).toBe(303);
-  const [attempt] = await methodAttempts(context, paymentId);
-  if (!attempt?.provider_reference) throw new Error('no pending wallet attempt');
-  const reference = attempt.provider_reference;
+  const { paymentId, attempt, reference } = await startPendingAttempt(context, 'YooMoney', { invId, outSum });
   return { invId, paymentId, attempt, reference, walletPath: `/sandbox/wallet/${reference}` };
 }
 

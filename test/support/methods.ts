@@ -28,6 +28,23 @@ export async function chooseMethod(
   });
 }
 
+/**
+ * A demo-shop payment whose buyer pressed `alias`'s start button (with `fields`, e.g. { phone }): the
+ * payment, its pending attempt and the provider's reference of it.
+ */
+export async function startPendingAttempt(
+  target: TestContext,
+  alias: string,
+  input: { invId: string; outSum: string; fields?: Record<string, string> },
+) {
+  const paymentId = await startMethodPayment(target.app, alias, { invId: input.invId, outSum: input.outSum });
+  const started = await chooseMethod(target.app, paymentId, alias, input.fields);
+  if (started.statusCode !== 303) throw new Error(`starting ${alias} answered ${started.statusCode}`);
+  const attempt = (await methodAttempts(target, paymentId)).find((row) => row.status === 'pending');
+  if (!attempt?.provider_reference) throw new Error(`no pending ${alias} attempt`);
+  return { paymentId, attempt, reference: attempt.provider_reference, started };
+}
+
 export async function methodAttempts(context: TestContext, paymentId: string) {
   return context.deps.db
     .selectFrom('method_attempts')
