@@ -810,6 +810,22 @@ export const ROUTE_CASES: Readonly<Record<string, readonly RouteCase[]>> = {
   ['GET /api/backoffice/methods/health']: [
     foreign(() => ({ url: '/api/backoffice/methods/health?window=7d' }), 'backoffice'),
   ],
+  ['GET /api/backoffice/methods/providers']: [
+    foreign(() => ({ url: '/api/backoffice/methods/providers' }), 'backoffice'),
+  ],
+  ['GET /api/backoffice/methods/providers/:name']: [
+    foreign(() => ({ url: '/api/backoffice/methods/providers/sandbox-sbp' }), 'backoffice'),
+  ],
+  // An unknown provider: the operator's own call switches nothing off.
+  ['PUT /api/backoffice/methods/providers/:name']: [
+    foreign(
+      () => ({
+        url: '/api/backoffice/methods/providers/sandbox-nobody',
+        body: { isEnabled: false, reason: 'maintenance' },
+      }),
+      'backoffice',
+    ),
+  ],
   ['GET /api/backoffice/methods/shops']: [
     foreign((v) => ({ url: `/api/backoffice/methods/shops?q=${v.shop.merchantLogin}` }), 'backoffice'),
   ],
