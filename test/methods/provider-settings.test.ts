@@ -6,6 +6,7 @@
  * a support agent or finance may look but not switch, every switch is audited, an unknown provider (or
  * the card acquirer) is 404.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMethodByLabelOrAlias } from '../../src/modules/methods/index.js';
 import { SANDBOX_SBP_PROVIDER } from '../../src/modules/methods/providers/sandbox-sbp.js';
@@ -30,6 +31,7 @@ let adminId: string;
 let support: TestBrowser;
 let finance: TestBrowser;
 let merchant: TestBrowser;
+let merchantAccountId: string;
 let nextInvId = 7100;
 const newInvId = () => String((nextInvId += 1));
 
@@ -45,7 +47,9 @@ beforeAll(async () => {
   adminId = operator.id;
   support = (await createOperator(context, 'support')).browser;
   finance = (await createOperator(context, 'finance')).browser;
-  merchant = (await registerMerchant(context)).browser;
+  const registered = await registerMerchant(context);
+  merchant = registered.browser;
+  merchantAccountId = registered.me.account.id;
 });
 afterAll(async () => {
   await context?.close();
@@ -65,6 +69,15 @@ interface SettingsView {
   reason: string | null;
   changedAt: string | null;
   changedBy: { id: string; login: string } | null;
+}
+
+/** The payment_changes messages of the account with this login or id, oldest first. */
+async function paymentChangeMessages(account: string) {
+  const result = await sql<{ title_ru: string; title_en: string; body_ru: string }>`
+    select m.title_ru, m.title_en, m.body_ru from messages m join accounts a on a.id = m.account_id
+    where (a.login = ${account} or a.id = ${account}) and m.category = 'payment_changes'
+    order by m.created_at, m.id`.execute(context.deps.db);
+  return result.rows;
 }
 
 async function checkoutPage(paymentId: string) {
@@ -179,6 +192,17 @@ describe('a provider switched off and on again', () => {
       actor_user_id: adminId,
       details: { reason: OUTAGE, kinds: ['sbp'] },
     });
+    // The demo shop takes SBP: its merchant is told (without the operator's internal reason); the
+    // merchant whose shops do not take it is not.
+    const [notice, ...others] = await paymentChangeMessages('demo');
+    expect(others).toEqual([]);
+    expect(notice).toMatchObject({
+      title_ru: 'Временно недоступно: СБП',
+      title_en: 'Temporarily unavailable: SBP',
+    });
+    expect(notice?.body_ru).toContain('Оплаты, начатые раньше, завершатся.');
+    expect(notice?.body_ru).not.toContain(OUTAGE);
+    expect(await paymentChangeMessages(merchantAccountId)).toEqual([]);
     // Every operator sees the state on the list.
     const listed = ((await support.get(SETTINGS)).json().items as SettingsView[]).find(
       (item) => item.name === SANDBOX_SBP_PROVIDER,
@@ -264,6 +288,10 @@ describe('a provider switched off and on again', () => {
       details: { reason: 'Банк-партнёр восстановил работу' },
     });
 
+    expect((await paymentChangeMessages('demo')).map((message) => message.title_ru)).toEqual([
+      'Временно недоступно: СБП',
+      'Снова доступно: СБП',
+    ]);
     expect(await ask('GetCurrencies', 'Language=ru')).toContain('Label="SBPPSR"');
     const { paymentId } = await pendingSbpPayment();
     expect(await checkoutPage(paymentId)).toContain('/sandbox/sbp/');

@@ -6,15 +6,18 @@
  * refused as 'provider_unavailable'; attempts already open and its callbacks are left alone, because
  * money already moving must land. The card acquirer is not switched here.
  *
- * A switch, its audit entry (provider.disabled / provider.enabled, platform-wide: no account) share one
+ * A switch, its audit entry (provider.disabled / provider.enabled, platform-wide: no account) and a
+ * message to every account with a shop that takes one of its methods (category payment_changes: their
+ * buyers lose or regain those methods; the operator's reason is internal and not in it) share one
  * transaction; a switch to the state the provider is already in writes nothing.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { defineErrors, validationError } from '../../platform/http/errors.js';
-import type { LocalizedText } from '../../platform/i18n.js';
+import { formatText, type LocalizedText } from '../../platform/i18n.js';
 import type { Database } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
+import { postMessage } from '../messages/index.js';
 import { listMethodItems, type PaymentMethodKind } from './catalog.js';
 import type { MethodProvider } from './providers/method-provider.js';
 import { findProviderByName, findProviderForKind } from './providers/method-providers.js';
@@ -199,6 +202,81 @@ export async function switchProvider(
       details: { reason, kinds: [...provider.kinds] },
       ip: operator.ip,
     });
+    await tellMerchants(trx, deps, provider, change.isEnabled);
   });
   return readProviderSettings(deps, provider.name);
+}
+
+const SWITCH_TEXTS = {
+  off: {
+    title: { ru: 'Временно недоступно: {methods}', en: 'Temporarily unavailable: {methods}' },
+    body: {
+      ru: 'Оплата способами «{methods}» временно недоступна покупателям ваших магазинов: у провайдера сбой или плановые работы. Оплаты, начатые раньше, завершатся. Мы напишем, когда способ снова заработает.',
+      en: 'Your shops’ buyers temporarily cannot pay with {methods}: the provider has an outage or maintenance. Payments already started will finish. We will write when it works again.',
+    },
+  },
+  on: {
+    title: { ru: 'Снова доступно: {methods}', en: 'Available again: {methods}' },
+    body: {
+      ru: 'Покупатели ваших магазинов снова могут платить способами «{methods}».',
+      en: 'Your shops’ buyers can pay with {methods} again.',
+    },
+  },
+} as const;
+
+/** Accounts with a shop that takes one of the provider's methods (switched on, or on by default). */
+async function accountsTaking(trx: Transaction<Database>, providerName: string, deps: Deps) {
+  const items = listMethodItems()
+    .map(({ item }) => item)
+    .filter((item) => findProviderForKind(deps.providers.methodProviders, item.kind)?.name === providerName);
+  if (items.length === 0) return { items, accountIds: [] };
+  const rows = await trx
+    .selectFrom('shops')
+    .select('shops.account_id')
+    .distinct()
+    .where((eb) => {
+      const switchFor = (label: string, isEnabled: boolean) =>
+        eb.exists(
+          eb
+            .selectFrom('shop_payment_methods')
+            .select('shop_payment_methods.shop_id')
+            .whereRef('shop_payment_methods.shop_id', '=', 'shops.id')
+            .where('shop_payment_methods.method_label', '=', label)
+            .where('shop_payment_methods.is_enabled', '=', isEnabled),
+        );
+      return eb.or(
+        items.map((item) =>
+          item.isEnabledByDefault ? eb.not(switchFor(item.label, false)) : switchFor(item.label, true),
+        ),
+      );
+    })
+    .execute();
+  return { items, accountIds: rows.map((row) => row.account_id) };
+}
+
+async function tellMerchants(
+  trx: Transaction<Database>,
+  deps: Deps,
+  provider: MethodProvider,
+  isEnabled: boolean,
+): Promise<void> {
+  const { items, accountIds } = await accountsTaking(trx, provider.name, deps);
+  const texts = isEnabled ? SWITCH_TEXTS.on : SWITCH_TEXTS.off;
+  const methods = {
+    ru: items.map((item) => item.name.ru).join(', '),
+    en: items.map((item) => item.name.en).join(', '),
+  };
+  for (const accountId of accountIds)
+    await postMessage(trx, deps, {
+      accountId,
+      category: 'payment_changes',
+      title: {
+        ru: formatText(texts.title.ru, { methods: methods.ru }),
+        en: formatText(texts.title.en, { methods: methods.en }),
+      },
+      body: {
+        ru: formatText(texts.body.ru, { methods: methods.ru }),
+        en: formatText(texts.body.en, { methods: methods.en }),
+      },
+    });
 }
