@@ -30,7 +30,8 @@ export interface RunningKopek {
   stop(): Promise<void>;
 }
 
-export async function startKopek(): Promise<RunningKopek> {
+/** `environment`: settings of this server beyond the tests' defaults (e.g. a sandbox's delay). */
+export async function startKopek(environment: Readonly<Record<string, string>> = {}): Promise<RunningKopek> {
   const mail = new MailCatcher();
   await mail.start();
   const database: TestDatabase = await createTestDatabase();
@@ -44,6 +45,7 @@ export async function startKopek(): Promise<RunningKopek> {
     SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
     PORT: String(port),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...environment,
   });
   const runtime = await openRuntime(config, { signInFailureDelayMs: 0 });
   await seedDemoData(runtime.deps);
