@@ -20,12 +20,11 @@ import {
   appOperationState,
   decideAppPayment,
   findAppOperation,
-  returnUrlOf,
   type AppOperationState,
   type AppReasonCode,
   type MobileAppProfile,
 } from './sandbox-app.js';
-import type { SandboxOperation } from './sandbox-operations.js';
+import { returnUrlOf, type SandboxOperation } from './sandbox-operations.js';
 import { formField, sandboxLanguage, sendSandboxPage } from './sandbox-page.js';
 
 const TEXTS = {

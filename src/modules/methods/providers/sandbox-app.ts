@@ -26,8 +26,10 @@ import {
   lockSandboxOperation,
   newSandboxReference,
   readSignedJsonCallback,
+  refundSandboxOperation,
   sandboxSecret,
   sendSandboxCallback,
+  statusFromTable,
   updateSandboxOperation,
   type SandboxOperation,
 } from './sandbox-operations.js';
@@ -204,7 +206,7 @@ const APP_STATUSES: Readonly<Record<string, OurMethodStatus>> = {
 
 /** The app's status in our terms; anything else is 'unknown' and never counts as paid. */
 export function appStatusToOurs(status: string): OurMethodStatus {
-  return Object.hasOwn(APP_STATUSES, status) ? (APP_STATUSES[status] as OurMethodStatus) : 'unknown';
+  return statusFromTable(APP_STATUSES, status);
 }
 
 export type AppReasonCode = 'INSUFFICIENT_FUNDS' | 'USER_CANCELLED' | 'TIMEOUT';
@@ -307,44 +309,22 @@ export class SandboxAppProvider implements MethodProvider {
     amountMinor: bigint;
     refundId: string;
   }): Promise<MethodRefundOutcome> {
-    const idempotencyKey = `refund:${request.refundId}`;
-    return this.options.db.transaction().execute(async (trx): Promise<MethodRefundOutcome> => {
-      const original = await lockSandboxOperation(trx, this.name, request.reference);
-      if (!original || original.kind !== PAYMENT_KIND || original.status !== 'CONFIRMED')
-        return { kind: 'refused', reason: 'operation_not_paid' };
-      const earlier = await refundsOf(trx, original.reference);
-      const repeated = earlier.find((refund) => refund.details.idempotencyKey === idempotencyKey);
-      if (repeated) return { kind: 'refunded', reference: repeated.reference };
-      const refundedMinor = earlier.reduce((sum, refund) => sum + refund.amount_minor, 0n);
-      if (request.amountMinor <= 0n || refundedMinor + request.amountMinor > original.amount_minor)
-        return { kind: 'refused', reason: 'amount_exceeds_payment' };
-      const refund = await createSandboxOperation(trx, this.options.clock, {
-        provider: this.name,
-        reference: newSandboxReference('APR'),
+    return refundSandboxOperation(this.options.db, this.options.clock, {
+      provider: this.name,
+      ...request,
+      isPaid: (original) => original.kind === PAYMENT_KIND && original.status === 'CONFIRMED',
+      tooMuchReason: 'amount_exceeds_payment',
+      refund: {
+        referencePrefix: 'APR',
         kind: REFUND_KIND,
-        amountMinor: request.amountMinor,
         status: 'REFUNDED',
-        details: {
-          originalReference: original.reference,
+        details: (original) => ({
           app: original.details.app ?? null,
           maskedAccount: original.details.maskedAccount ?? null,
-        },
-        idempotencyKey,
-      });
-      return { kind: 'refunded', reference: refund.reference };
+        }),
+      },
     });
   }
-}
-
-/** The refunds made of one payment operation. */
-export async function refundsOf(db: Executor, originalReference: string): Promise<SandboxOperation[]> {
-  return db
-    .selectFrom('sandbox_method_operations')
-    .selectAll()
-    .where('provider', '=', SANDBOX_APP_PROVIDER)
-    .where('kind', '=', REFUND_KIND)
-    .where(({ ref, eb }) => eb(ref('details', '->>').key('originalReference'), '=', originalReference))
-    .execute();
 }
 
 /* ---------------------------------------------------------------------------------------------------
@@ -375,10 +355,6 @@ export async function findAppOperation(
   reference: string,
 ): Promise<SandboxOperation | undefined> {
   return findSandboxOperation(db, SANDBOX_APP_PROVIDER, reference);
-}
-
-export function returnUrlOf(operation: SandboxOperation): string {
-  return typeof operation.details.returnUrl === 'string' ? operation.details.returnUrl : '';
 }
 
 export type AppDecisionResult =

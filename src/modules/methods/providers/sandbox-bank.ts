@@ -20,7 +20,6 @@ import { formatMinor } from '../../../platform/money.js';
 import type { Database } from '../../../schema.js';
 import {
   createSandboxOperation,
-  findSandboxOperation,
   hasSandboxOperationExpired,
   lockSandboxOperation,
   newSandboxReference,
@@ -29,6 +28,8 @@ import {
   sendSandboxCallback,
   updateSandboxOperation,
   type SandboxOperation,
+  statusFromTable,
+  refundSandboxOperation,
 } from './sandbox-operations.js';
 import type {
   CallbackReading,
@@ -100,7 +101,7 @@ const BANK_STATUSES: Readonly<Record<string, OurMethodStatus>> = {
 
 /** The bank's status in our terms; anything else is 'unknown' and never counts as paid. */
 export function bankStatusToOurs(status: string): OurMethodStatus {
-  return Object.hasOwn(BANK_STATUSES, status) ? (BANK_STATUSES[status] as OurMethodStatus) : 'unknown';
+  return statusFromTable(BANK_STATUSES, status);
 }
 
 /** The callback the sandbox bank sends on each change of an order. Amounts in kopecks. */
@@ -233,23 +234,18 @@ export class SandboxBankProvider implements MethodProvider {
     amountMinor: bigint;
     refundId: string;
   }): Promise<MethodRefundOutcome> {
-    const operation = await findSandboxOperation(this.options.db, this.name, request.reference);
-    if (!operation || bankStatusAt(operation, this.options.clock.now()) !== 'EXECUTED')
-      return { kind: 'refused', reason: 'operation_not_paid' };
-    if (request.amountMinor > operation.amount_minor) return { kind: 'refused', reason: 'amount_too_large' };
-    const refund = await createSandboxOperation(this.options.db, this.options.clock, {
+    return refundSandboxOperation(this.options.db, this.options.clock, {
       provider: this.name,
-      reference: newSandboxReference('ARF'),
-      kind: 'internet_bank_refund',
-      amountMinor: request.amountMinor,
-      status: 'EXECUTED',
-      details: {
-        originalReference: request.reference,
-        creditAccount: String(operation.details.debitAccount ?? ''),
+      ...request,
+      isPaid: (original) => bankStatusAt(original, this.options.clock.now()) === 'EXECUTED',
+      tooMuchReason: 'amount_too_large',
+      refund: {
+        referencePrefix: 'ARF',
+        kind: 'internet_bank_refund',
+        status: 'EXECUTED',
+        details: (original) => ({ creditAccount: String(original.details.debitAccount ?? '') }),
       },
-      idempotencyKey: `refund:${request.refundId}`,
     });
-    return { kind: 'refunded', reference: refund.reference };
   }
 }
 

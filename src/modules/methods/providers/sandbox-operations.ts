@@ -12,7 +12,12 @@ import type { Clock } from '../../../platform/clock.js';
 import { constantTimeEqual, createSecretToken } from '../../../platform/crypto.js';
 import { enqueueJob } from '../../../platform/jobs.js';
 import type { Database, SandboxMethodOperationsTable } from '../../../schema.js';
-import type { CallbackReading, MethodEvent } from './method-provider.js';
+import type {
+  CallbackReading,
+  MethodEvent,
+  MethodRefundOutcome,
+  OurMethodStatus,
+} from './method-provider.js';
 
 export const SANDBOX_CALLBACK_QUEUE = 'methods.sandbox-callback';
 export const SANDBOX_SIGNATURE_HEADER = 'x-sandbox-signature';
@@ -161,6 +166,71 @@ export async function sendSandboxCallback(
     queue: SANDBOX_CALLBACK_QUEUE,
     payload: job,
     ...(input.delayMs ? { runAt: new Date(clock.now().getTime() + input.delayMs) } : {}),
+  });
+}
+
+/** A provider's status read through its table; a status it does not list is 'unknown', never paid. */
+export function statusFromTable(
+  table: Readonly<Record<string, OurMethodStatus>>,
+  status: string,
+): OurMethodStatus {
+  return Object.hasOwn(table, status) ? (table[status] as OurMethodStatus) : 'unknown';
+}
+
+/** The return URL the start request gave (kept in the operation's details), or '' without one. */
+export function returnUrlOf(operation: SandboxOperation): string {
+  return typeof operation.details.returnUrl === 'string' ? operation.details.returnUrl : '';
+}
+
+/**
+ * A refund of a paid sandbox operation, as the providers do it: under the operation's lock, once per
+ * refund id (the same id again answers the first refund), and never more in all than was paid.
+ */
+export async function refundSandboxOperation(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: {
+    readonly provider: string;
+    readonly reference: string;
+    readonly amountMinor: bigint;
+    readonly refundId: string;
+    readonly isPaid: (operation: SandboxOperation) => boolean;
+    /** The provider's word for a refund above what is left to refund. */
+    readonly tooMuchReason: string;
+    readonly refund: {
+      readonly referencePrefix: string;
+      readonly kind: string;
+      readonly status: string;
+      readonly details?: (original: SandboxOperation) => Record<string, unknown>;
+    };
+  },
+): Promise<MethodRefundOutcome> {
+  const idempotencyKey = `refund:${input.refundId}`;
+  return db.transaction().execute(async (trx): Promise<MethodRefundOutcome> => {
+    const original = await lockSandboxOperation(trx, input.provider, input.reference);
+    if (!original || !input.isPaid(original)) return { kind: 'refused', reason: 'operation_not_paid' };
+    const earlier = await trx
+      .selectFrom('sandbox_method_operations')
+      .selectAll()
+      .where('provider', '=', input.provider)
+      .where('kind', '=', input.refund.kind)
+      .where(({ ref, eb }) => eb(ref('details', '->>').key('originalReference'), '=', original.reference))
+      .execute();
+    const repeated = earlier.find((refund) => refund.details.idempotencyKey === idempotencyKey);
+    if (repeated) return { kind: 'refunded', reference: repeated.reference };
+    const refundedMinor = earlier.reduce((sum, refund) => sum + refund.amount_minor, 0n);
+    if (input.amountMinor <= 0n || refundedMinor + input.amountMinor > original.amount_minor)
+      return { kind: 'refused', reason: input.tooMuchReason };
+    const refund = await createSandboxOperation(trx, clock, {
+      provider: input.provider,
+      reference: newSandboxReference(input.refund.referencePrefix),
+      kind: input.refund.kind,
+      amountMinor: input.amountMinor,
+      status: input.refund.status,
+      details: { originalReference: original.reference, ...input.refund.details?.(original) },
+      idempotencyKey,
+    });
+    return { kind: 'refunded', reference: refund.reference };
   });
 }
 

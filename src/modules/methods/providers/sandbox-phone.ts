@@ -43,6 +43,7 @@ import {
   signSandboxBody,
   updateSandboxOperation,
   type SandboxOperation,
+  statusFromTable,
 } from './sandbox-operations.js';
 import type {
   CallbackReading,
@@ -201,9 +202,7 @@ const OPERATOR_STATUSES: Readonly<Record<string, OurMethodStatus>> = {
 
 /** The operator's status in our terms; anything else is 'unknown' and never counts as paid. */
 export function operatorStatusToOurs(status: string): OurMethodStatus {
-  return Object.hasOwn(OPERATOR_STATUSES, status)
-    ? (OPERATOR_STATUSES[status] as OurMethodStatus)
-    : 'unknown';
+  return statusFromTable(OPERATOR_STATUSES, status);
 }
 
 /** The callback the sandbox operator sends when a payment is charged or given up. Amounts in kopecks. */

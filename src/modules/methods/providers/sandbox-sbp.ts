@@ -14,10 +14,11 @@ import { formatMinor } from '../../../platform/money.js';
 import type { Database } from '../../../schema.js';
 import {
   createSandboxOperation,
-  findSandboxOperation,
   newSandboxReference,
   readSignedJsonCallback,
   sandboxSecret,
+  statusFromTable,
+  refundSandboxOperation,
 } from './sandbox-operations.js';
 import type {
   CallbackReading,
@@ -62,7 +63,7 @@ const SBP_STATUSES: Readonly<Record<string, OurMethodStatus>> = {
 
 /** The bank's status in our terms; anything else is 'unknown' and never counts as paid. */
 export function sbpStatusToOurs(status: string): OurMethodStatus {
-  return Object.hasOwn(SBP_STATUSES, status) ? (SBP_STATUSES[status] as OurMethodStatus) : 'unknown';
+  return statusFromTable(SBP_STATUSES, status);
 }
 
 /** The callback the sandbox bank sends: { eventId, qrcId, status, amount (kopecks), payerBank, ... }. */
@@ -141,17 +142,12 @@ export class SandboxSbpProvider implements MethodProvider {
     amountMinor: bigint;
     refundId: string;
   }): Promise<MethodRefundOutcome> {
-    const operation = await findSandboxOperation(this.options.db, this.name, request.reference);
-    if (!operation || operation.status !== 'ACWP') return { kind: 'refused', reason: 'operation_not_paid' };
-    const refund = await createSandboxOperation(this.options.db, this.options.clock, {
+    return refundSandboxOperation(this.options.db, this.options.clock, {
       provider: this.name,
-      reference: newSandboxReference('RF1'),
-      kind: 'sbp_refund',
-      amountMinor: request.amountMinor,
-      status: 'ACWP',
-      details: { originalReference: request.reference },
-      idempotencyKey: `refund:${request.refundId}`,
+      ...request,
+      isPaid: (original) => original.kind === 'sbp' && original.status === 'ACWP',
+      tooMuchReason: 'amount_exceeds_payment',
+      refund: { referencePrefix: 'RF1', kind: 'sbp_refund', status: 'ACWP' },
     });
-    return { kind: 'refunded', reference: refund.reference };
   }
 }

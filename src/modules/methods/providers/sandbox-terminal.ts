@@ -29,6 +29,7 @@ import {
   sendSandboxCallback,
   updateSandboxOperation,
   type SandboxOperation,
+  statusFromTable,
 } from './sandbox-operations.js';
 import type {
   CallbackReading,
@@ -78,9 +79,7 @@ const TERMINAL_STATUSES: Readonly<Record<string, OurMethodStatus>> = {
 
 /** The network's status in our terms; anything else is 'unknown' and never counts as paid. */
 export function terminalStatusToOurs(status: string): OurMethodStatus {
-  return Object.hasOwn(TERMINAL_STATUSES, status)
-    ? (TERMINAL_STATUSES[status] as OurMethodStatus)
-    : 'unknown';
+  return statusFromTable(TERMINAL_STATUSES, status);
 }
 
 /** The callback the sandbox network sends after each insertion of cash. All amounts in kopecks. */

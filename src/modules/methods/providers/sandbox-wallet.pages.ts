@@ -16,13 +16,12 @@ import type { Deps } from '../../../deps.js';
 import { html } from '../../../platform/http/html.js';
 import { formatText, localize, type Language } from '../../../platform/i18n.js';
 import { formatMoneyForPeople } from '../../../platform/money.js';
-import type { SandboxOperation } from './sandbox-operations.js';
+import { returnUrlOf, type SandboxOperation } from './sandbox-operations.js';
 import { formField, sandboxLanguage, sendSandboxPage } from './sandbox-page.js';
 import {
   decideWalletPayment,
   findWalletOperation,
   maskWalletNumber,
-  returnUrlOf,
   signInToWallet,
   walletBalanceMinor,
   walletOperationState,

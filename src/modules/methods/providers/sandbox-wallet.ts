@@ -26,8 +26,11 @@ import {
   lockSandboxOperation,
   newSandboxReference,
   readSignedJsonCallback,
+  refundSandboxOperation,
+  returnUrlOf,
   sandboxSecret,
   sendSandboxCallback,
+  statusFromTable,
   updateSandboxOperation,
   type SandboxOperation,
 } from './sandbox-operations.js';
@@ -118,9 +121,7 @@ const WALLET_STATUSES: Readonly<Record<string, OurMethodStatus>> = {
  * 'expired'. Anything else is 'unknown' and never counts as paid.
  */
 export function walletStatusToOurs(status: string, cancellationReason?: string): OurMethodStatus {
-  const ours = Object.hasOwn(WALLET_STATUSES, status)
-    ? (WALLET_STATUSES[status] as OurMethodStatus)
-    : 'unknown';
+  const ours = statusFromTable(WALLET_STATUSES, status);
   return ours === 'declined' && cancellationReason === 'expired_on_confirmation' ? 'expired' : ours;
 }
 
@@ -232,39 +233,19 @@ export class SandboxWalletProvider implements MethodProvider {
     amountMinor: bigint;
     refundId: string;
   }): Promise<MethodRefundOutcome> {
-    const idempotencyKey = `refund:${request.refundId}`;
-    return this.options.db.transaction().execute(async (trx): Promise<MethodRefundOutcome> => {
-      const original = await lockSandboxOperation(trx, this.name, request.reference);
-      if (!original || original.kind !== PAYMENT_KIND || original.status !== 'succeeded')
-        return { kind: 'refused', reason: 'operation_not_paid' };
-      const earlier = await refundsOf(trx, original.reference);
-      const repeated = earlier.find((refund) => refund.details.idempotencyKey === idempotencyKey);
-      if (repeated) return { kind: 'refunded', reference: repeated.reference };
-      const refundedMinor = earlier.reduce((sum, refund) => sum + refund.amount_minor, 0n);
-      if (request.amountMinor <= 0n || refundedMinor + request.amountMinor > original.amount_minor)
-        return { kind: 'refused', reason: 'amount_exceeds_payment' };
-      const refund = await createSandboxOperation(trx, this.options.clock, {
-        provider: this.name,
-        reference: newSandboxReference('YR'),
+    return refundSandboxOperation(this.options.db, this.options.clock, {
+      provider: this.name,
+      ...request,
+      isPaid: (original) => original.kind === PAYMENT_KIND && original.status === 'succeeded',
+      tooMuchReason: 'amount_exceeds_payment',
+      refund: {
+        referencePrefix: 'YR',
         kind: REFUND_KIND,
-        amountMinor: request.amountMinor,
         status: 'succeeded',
-        details: { originalReference: original.reference, account: original.details.account ?? null },
-        idempotencyKey,
-      });
-      return { kind: 'refunded', reference: refund.reference };
+        details: (original) => ({ account: original.details.account ?? null }),
+      },
     });
   }
-}
-
-async function refundsOf(db: Executor, originalReference: string): Promise<SandboxOperation[]> {
-  return db
-    .selectFrom('sandbox_method_operations')
-    .selectAll()
-    .where('provider', '=', SANDBOX_WALLET_PROVIDER)
-    .where('kind', '=', REFUND_KIND)
-    .where(({ ref, eb }) => eb(ref('details', '->>').key('originalReference'), '=', originalReference))
-    .execute();
 }
 
 /* ---------------------------------------------------------------------------------------------------
@@ -416,8 +397,4 @@ function notificationOf(
       ...(reason ? { cancellation_details: { party: 'yoo_money', reason } } : {}),
     },
   };
-}
-
-export function returnUrlOf(operation: SandboxOperation): string {
-  return typeof operation.details.returnUrl === 'string' ? operation.details.returnUrl : '';
 }
