@@ -215,6 +215,15 @@ describe('paying by SBP', () => {
   });
 });
 
+describe('a start that cannot happen', () => {
+  it('leaves the open QR as it was (cash cannot take 20 000 ₽)', async () => {
+    const { paymentId, attempt } = await pendingSbpPayment('20000.00');
+    const refused = await chooseMethod(context.app, paymentId, 'Terminals');
+    expect(refused.statusCode).toBe(422);
+    expect(await methodAttempts(context, paymentId)).toMatchObject([{ id: attempt.id, status: 'pending' }]);
+  });
+});
+
 describe('SBP callbacks', () => {
   it('refuses a forged callback and changes nothing', async () => {
     const { paymentId, attempt } = await pendingSbpPayment();

@@ -16,7 +16,7 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Deps } from '../../deps.js';
 import { createId } from '../../platform/ids.js';
-import type { Database, MethodAttemptsTable, PaymentRow, ShopsTable } from '../../schema.js';
+import type { Database, MethodAttemptsTable, PaymentRow } from '../../schema.js';
 import {
   findProviderForKind,
   isMethodEnabled,
@@ -193,19 +193,23 @@ async function openAttempt(
     if (CLOSED_PAYMENT_STATUSES.includes(payment.status) || isPastExpiry)
       return { kind: 'refused', reason: 'payment_closed' };
     const open = await findOpenMethodAttempt(trx, paymentId);
-    if (open && isStaleStart(open, now))
-      await finishAttempt(trx, deps, open, 'declined', 'start_interrupted');
-    else if (open?.method_label === method.item.label) return { kind: 'pending', attempt: open };
-    else if (open) await finishAttempt(trx, deps, open, 'declined', 'buyer_switched');
+    const isStale = open !== undefined && isStaleStart(open, now);
+    if (open && !isStale && open.method_label === method.item.label)
+      return { kind: 'pending', attempt: open };
     const shop = await findShopById(trx, payment.shop_id);
     if (!shop) throw new Error(`payment ${paymentId} has no shop`);
-    // A provider the operator switched off takes no new attempt; open ones above are left to finish.
+    // Refused before the open attempt is touched: a start that cannot happen leaves the buyer's QR or
+    // code as it was. A provider the operator switched off takes no new attempt.
     if (!(await isProviderEnabled(trx, provider.name)))
       return { kind: 'refused', reason: 'provider_unavailable' };
-    const refusal = await refusalFor(trx, deps, payment, shop, method);
-    if (refusal) return { kind: 'refused', reason: refusal };
+    if (!(await isMethodEnabled(trx, shop.id, method.item.label)))
+      return { kind: 'refused', reason: 'method_disabled' };
     const buyerFeeMinor = await computeBuyerFee(trx, deps, payment, shop, method.group.code);
     const amountMinor = chargedAmountMinor({ ...payment, buyer_fee_minor: buyerFeeMinor });
+    const amountProblem = methodAmountProblem(method.item, amountMinor, payment.currency);
+    if (amountProblem) return { kind: 'refused', reason: amountProblem };
+    if (open)
+      await finishAttempt(trx, deps, open, 'declined', isStale ? 'start_interrupted' : 'buyer_switched');
     const ttlMinutes =
       deps.config.methodAttemptTtlMinutes[
         method.item.kind as keyof Deps['config']['methodAttemptTtlMinutes']
@@ -246,22 +250,6 @@ const STALE_START_MS = 60_000;
 
 function isStaleStart(attempt: MethodAttemptRow, now: Date): boolean {
   return attempt.status === 'starting' && now.getTime() - attempt.created_at.getTime() > STALE_START_MS;
-}
-
-async function refusalFor(
-  trx: Transaction<Database>,
-  deps: Deps,
-  payment: PaymentRow,
-  shop: ShopsTable,
-  method: PaymentMethodMatch,
-): Promise<MethodStartRefusal | undefined> {
-  if (!(await isMethodEnabled(trx, shop.id, method.item.label))) return 'method_disabled';
-  const buyerFeeMinor = await computeBuyerFee(trx, deps, payment, shop, method.group.code);
-  return methodAmountProblem(
-    method.item,
-    chargedAmountMinor({ ...payment, buyer_fee_minor: buyerFeeMinor }),
-    payment.currency,
-  );
 }
 
 async function lockAttempt(trx: Transaction<Database>, attemptId: string): Promise<MethodAttemptRow> {
