@@ -18,7 +18,7 @@ import { formatText, type LocalizedText } from '../../platform/i18n.js';
 import type { Database } from '../../schema.js';
 import { recordAudit } from '../audit/index.js';
 import { postMessage } from '../messages/index.js';
-import { listMethodItems, type PaymentMethodKind } from './catalog.js';
+import { listMethodItems, type PaymentMethodItem, type PaymentMethodKind } from './catalog.js';
 import type { MethodProvider } from './providers/method-provider.js';
 import { findProviderByName, findProviderForKind } from './providers/method-providers.js';
 
@@ -76,6 +76,13 @@ export async function switchedOffKinds(
   return kinds;
 }
 
+/** The catalogue methods checkout sends to this provider. */
+function methodsOf(providers: readonly MethodProvider[], name: string): PaymentMethodItem[] {
+  return listMethodItems()
+    .map(({ item }) => item)
+    .filter((item) => findProviderForKind(providers, item.kind)?.name === name);
+}
+
 export interface ProviderSettingsView {
   readonly name: string;
   readonly isSandbox: boolean;
@@ -124,9 +131,11 @@ function toView(
   publicUrl: string,
   row: SettingsRow | undefined,
 ): ProviderSettingsView {
-  const methods = listMethodItems()
-    .filter(({ item }) => findProviderForKind(providers, item.kind)?.name === provider.name)
-    .map(({ item }) => ({ label: item.label, alias: item.alias, name: item.name }));
+  const methods = methodsOf(providers, provider.name).map((item) => ({
+    label: item.label,
+    alias: item.alias,
+    name: item.name,
+  }));
   return {
     name: provider.name,
     isSandbox: provider.isSandbox,
@@ -226,9 +235,7 @@ const SWITCH_TEXTS = {
 
 /** Accounts with a shop that takes one of the provider's methods (switched on, or on by default). */
 async function accountsTaking(trx: Transaction<Database>, providerName: string, deps: Deps) {
-  const items = listMethodItems()
-    .map(({ item }) => item)
-    .filter((item) => findProviderForKind(deps.providers.methodProviders, item.kind)?.name === providerName);
+  const items = methodsOf(deps.providers.methodProviders, providerName);
   if (items.length === 0) return { items, accountIds: [] };
   const rows = await trx
     .selectFrom('shops')
