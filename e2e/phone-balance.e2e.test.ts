@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, launchChromium, screenshotPath } from './support/browser.js';
+import { expectDemoStoreNotified } from './support/demo-store.js';
 import { startKopek, type RunningKopek } from './support/kopek-server.js';
 
 let kopek: RunningKopek;
@@ -110,32 +111,6 @@ describe.skipIf(!HAS_CHROMIUM)('paying from the phone balance', () => {
       .execute();
     expect(attempt).toMatchObject({ method_label: 'PhoneBalancePSR', status: 'paid' });
 
-    // The demo store's ResultURL handler verified the notification and marked the order paid.
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .selectFrom('demo_store_orders')
-              .select('status')
-              .where('id', '=', payment.inv_id)
-              .executeTakeFirst()
-          )?.status,
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe('paid');
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .selectFrom('notifications')
-              .select('status')
-              .where('subject_id', '=', paymentId)
-              .execute()
-          ).map((row) => row.status),
-        { timeout: 30_000, interval: 500 },
-      )
-      .toEqual(['delivered']);
+    await expectDemoStoreNotified(kopek, paymentId);
   });
 });

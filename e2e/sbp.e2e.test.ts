@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, launchChromium, screenshotPath } from './support/browser.js';
+import { expectDemoStoreNotified } from './support/demo-store.js';
 import { startKopek, type RunningKopek } from './support/kopek-server.js';
 
 let kopek: RunningKopek;
@@ -97,33 +98,6 @@ describe.skipIf(!HAS_CHROMIUM)('paying by SBP', () => {
       .execute();
     expect(attempt).toMatchObject({ method_label: 'SBPPSR', status: 'paid' });
 
-    // The demo store's ResultURL handler verified the notification and marked the order paid.
-    await expect
-      .poll(
-        async () => {
-          const order = await db
-            .selectFrom('demo_store_orders')
-            .select('status')
-            .where('id', '=', payment.inv_id)
-            .executeTakeFirst();
-          return order?.status;
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe('paid');
-    // Kopek records the acknowledgement after the handler answers OK<InvId>.
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .selectFrom('notifications')
-              .select('status')
-              .where('subject_id', '=', payment.id)
-              .execute()
-          ).map((row) => row.status),
-        { timeout: 30_000, interval: 500 },
-      )
-      .toEqual(['delivered']);
+    await expectDemoStoreNotified(kopek, payment.id);
   });
 });

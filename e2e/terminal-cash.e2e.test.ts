@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalApiKey } from '../src/modules/methods/providers/sandbox-terminal.js';
 import { HAS_CHROMIUM, launchChromium, screenshotPath } from './support/browser.js';
+import { expectDemoStoreNotified } from './support/demo-store.js';
 import { startKopek, type RunningKopek } from './support/kopek-server.js';
 
 let kopek: RunningKopek;
@@ -117,31 +118,6 @@ describe.skipIf(!HAS_CHROMIUM)('paying cash through a terminal', () => {
       .where('payment_id', '=', paymentId)
       .execute();
     expect(attempt).toMatchObject({ status: 'paid', received_minor: 149_000n, overpaid_minor: 0n });
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .selectFrom('demo_store_orders')
-              .select('status')
-              .where('id', '=', payment.inv_id)
-              .executeTakeFirst()
-          )?.status,
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe('paid');
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .selectFrom('notifications')
-              .select('status')
-              .where('subject_id', '=', paymentId)
-              .execute()
-          ).map((row) => row.status),
-        { timeout: 30_000, interval: 500 },
-      )
-      .toEqual(['delivered']);
+    await expectDemoStoreNotified(kopek, paymentId);
   });
 });

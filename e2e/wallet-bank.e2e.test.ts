@@ -8,6 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, launchChromium, screenshotPath } from './support/browser.js';
+import { expectDemoStoreNotified } from './support/demo-store.js';
 import { startKopek, type RunningKopek } from './support/kopek-server.js';
 
 let kopek: RunningKopek;
@@ -38,30 +39,6 @@ async function startWith(alias: string): Promise<{ page: Page; paymentId: string
   return { page, paymentId };
 }
 
-/** The store was told: its ResultURL handler verified the notification and marked the order paid. */
-async function expectStoreNotified(paymentId: string): Promise<void> {
-  const db = kopek.runtime.deps.db;
-  const payment = await db
-    .selectFrom('payments')
-    .select(['status', 'inv_id'])
-    .where('id', '=', paymentId)
-    .executeTakeFirstOrThrow();
-  expect(payment.status).toBe('paid');
-  await expect
-    .poll(
-      async () =>
-        (
-          await db
-            .selectFrom('demo_store_orders')
-            .select('status')
-            .where('id', '=', payment.inv_id)
-            .executeTakeFirst()
-        )?.status,
-      { timeout: 30_000, interval: 500 },
-    )
-    .toBe('paid');
-}
-
 const paidHeading = (page: Page) => page.getByRole('heading', { name: 'Оплата прошла' });
 
 describe.skipIf(!HAS_CHROMIUM)('paying through the provider’s pages', () => {
@@ -78,7 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)('paying through the provider’s pages', () => {
     await page.getByRole('button', { name: /^Оплатить/ }).click();
     await expect.poll(() => paidHeading(page).isVisible(), { timeout: 30_000 }).toBe(true);
     expect(page.url()).toContain(`/Merchant/Index/${paymentId}`);
-    await expectStoreNotified(paymentId);
+    await expectDemoStoreNotified(kopek, paymentId);
   });
 
   it('internet bank: signs the order, waits while the bank executes it, turns paid by itself', async () => {
@@ -93,6 +70,6 @@ describe.skipIf(!HAS_CHROMIUM)('paying through the provider’s pages', () => {
     await page.getByRole('link', { name: 'Вернуться в магазин' }).click();
     await page.waitForURL(new RegExp(`/Merchant/Index/${paymentId}`));
     await expect.poll(() => paidHeading(page).isVisible(), { timeout: 30_000 }).toBe(true);
-    await expectStoreNotified(paymentId);
+    await expectDemoStoreNotified(kopek, paymentId);
   });
 });
